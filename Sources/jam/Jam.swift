@@ -1,0 +1,12 @@
+import ArgumentParser
+import JamCore
+
+@main
+struct Jam: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jam",
+        abstract: "A collaborative real-time jam server and its tools.",
+        version: "jam \(JamVersion.program) (document model \(JamVersion.document))",
+        subcommands: [DocCommand.self]
+    )
+}
