@@ -27,18 +27,22 @@ extension Document {
     public mutating func apply(_ component: Component) throws(JamError) {
         switch component {
         case .trackAdd(let index, let track):
-            try Validate.track(track)
+            try Validate.ids(of: track)
             guard trackIndex(track.id) == nil else { throw JamError(.trackExists, "track \(track.id) exists") }
             guard (0...tracks.count).contains(index) else {
                 throw JamError(.indexOutOfRange, "index \(index) is outside 0…\(tracks.count)")
             }
+            try Validate.track(track)
             tracks.insert(track, at: index)
 
         case .trackRemove(let index, let track):
             try Validate.id(track.id)
             guard trackIndex(track.id) != nil else { throw JamError(.unknownTrack, "no track \(track.id)") }
-            guard tracks.indices.contains(index), tracks[index].id == track.id else {
-                throw JamError(.indexOutOfRange, "track \(track.id) is not at index \(index)")
+            guard tracks.indices.contains(index) else {
+                throw JamError(.indexOutOfRange, "index \(index) is outside 0..<\(tracks.count)")
+            }
+            guard tracks[index].id == track.id else {
+                throw JamError(.contentMismatch, "track \(track.id) is not at index \(index)")
             }
             guard tracks[index] == track else {
                 throw JamError(.contentMismatch, "track \(track.id) differs from the one carried")
@@ -48,8 +52,11 @@ extension Document {
         case .trackMove(let id, let from, let to):
             try Validate.id(id)
             guard let at = trackIndex(id) else { throw JamError(.unknownTrack, "no track \(id)") }
-            guard at == from, tracks.indices.contains(to) else {
-                throw JamError(.indexOutOfRange, "track \(id) is at \(at); a move needs from = \(at) and to in 0..<\(tracks.count)")
+            guard tracks.indices.contains(from), tracks.indices.contains(to) else {
+                throw JamError(.indexOutOfRange, "a move needs from and to in 0..<\(tracks.count)")
+            }
+            guard at == from else {
+                throw JamError(.contentMismatch, "track \(id) is at \(at), not \(from)")
             }
             tracks.insert(tracks.remove(at: from), at: to)
 

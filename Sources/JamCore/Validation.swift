@@ -70,10 +70,14 @@ enum Validate {
         }
     }
 
-    /// A whole track's ids, then its fields and notes.
-    static func track(_ track: Track) throws(JamError) {
+    static func ids(of track: Track) throws(JamError) {
         try id(track.id)
         for noteID in track.notes.keys { try id(noteID) }
+    }
+
+    /// A whole track's ids, then its fields and notes.
+    static func track(_ track: Track) throws(JamError) {
+        try ids(of: track)
         for field in TrackField.Name.allCases { try trackField(track.value(of: field)) }
         for note in track.notes.values { try self.note(note) }
     }
