@@ -98,7 +98,7 @@ extension Document {
         case .timeInsert(let at, let span):
             try Validate.span(at: at, span: span)
             for track in tracks {
-                for note in track.notes.values where note.tick >= at && note.tick > Limits.maxTick - span {
+                for note in track.notes.values where note.tick >= at && note.tick > DocumentLimits.maxTick - span {
                     throw JamError(.tickOutOfRange, "note \(note.id) would start past 2^40")
                 }
             }

@@ -1,5 +1,5 @@
 /// The ranges DOCUMENT.md gives every field, checked by `apply` and by `Document.validate()`.
-public enum Limits {
+public enum DocumentLimits {
     public static let maxTick = 1 << 40
     public static let maxDuration = 1 << 32
     public static let maxSpan = 1 << 32
@@ -13,8 +13,8 @@ public enum Limits {
 enum Validate {
     static func id(_ id: String) throws(JamError) {
         let utf8 = id.utf8
-        guard !utf8.isEmpty, utf8.count <= Limits.maxIDLength else {
-            throw JamError(.invalidID, "an id has 1–\(Limits.maxIDLength) characters")
+        guard !utf8.isEmpty, utf8.count <= DocumentLimits.maxIDLength else {
+            throw JamError(.invalidID, "an id has 1–\(DocumentLimits.maxIDLength) characters")
         }
         for byte in utf8 {
             switch byte {
@@ -31,9 +31,9 @@ enum Validate {
     static func noteField(_ field: NoteField, _ value: Int) throws(JamError) {
         switch field {
         case .tick:
-            guard (0...Limits.maxTick).contains(value) else { throw JamError(.tickOutOfRange, "tick \(value) is outside 0…2^40") }
+            guard (0...DocumentLimits.maxTick).contains(value) else { throw JamError(.tickOutOfRange, "tick \(value) is outside 0…2^40") }
         case .duration:
-            guard (1...Limits.maxDuration).contains(value) else {
+            guard (1...DocumentLimits.maxDuration).contains(value) else {
                 throw JamError(.durationOutOfRange, "duration \(value) is outside 1…2^32")
             }
         case .pitch:
@@ -52,7 +52,7 @@ enum Validate {
     static func trackField(_ value: TrackField) throws(JamError) {
         switch value {
         case .name(let name):
-            guard name.utf8.count <= Limits.maxTextBytes else { throw JamError(.nameTooLong, "a track name has at most 200 bytes") }
+            guard name.utf8.count <= DocumentLimits.maxTextBytes else { throw JamError(.nameTooLong, "a track name has at most 200 bytes") }
         case .instrument(.program(let p)):
             guard (0...127).contains(p) else { throw JamError(.programOutOfRange, "program \(p) is outside 0…127") }
         case .instrument(.drums):
@@ -66,7 +66,7 @@ enum Validate {
         case .mute, .solo:
             break
         case .owner(let owner):
-            guard owner.utf8.count <= Limits.maxIDLength else { throw JamError(.invalidOwner, "an owner has at most 64 bytes") }
+            guard owner.utf8.count <= DocumentLimits.maxIDLength else { throw JamError(.invalidOwner, "an owner has at most 64 bytes") }
         }
     }
 
@@ -85,13 +85,13 @@ enum Validate {
     static func sessionField(_ value: SessionField) throws(JamError) {
         switch value {
         case .title(let title):
-            guard title.utf8.count <= Limits.maxTextBytes else { throw JamError(.titleTooLong, "a title has at most 200 bytes") }
+            guard title.utf8.count <= DocumentLimits.maxTextBytes else { throw JamError(.titleTooLong, "a title has at most 200 bytes") }
         case .tempo(let tempo):
-            guard tempo.isFinite, Limits.tempo.contains(tempo) else {
+            guard tempo.isFinite, DocumentLimits.tempo.contains(tempo) else {
                 throw JamError(.tempoOutOfRange, "tempo \(tempo) is outside 20…400 bpm")
             }
         case .meter(let meter):
-            guard (1...32).contains(meter.numerator), Limits.meterDenominators.contains(meter.denominator) else {
+            guard (1...32).contains(meter.numerator), DocumentLimits.meterDenominators.contains(meter.denominator) else {
                 throw JamError(.meterInvalid, "meter \(meter) is not n/d with n in 1…32 and d in 1, 2, 4, 8, 16, 32")
             }
         case .key(let key):
@@ -99,12 +99,12 @@ enum Validate {
                 throw JamError(.keyInvalid, "key \"\(key)\" is not a known tonic with mode major or minor")
             }
         case .loopBars(let bars):
-            guard Limits.loopBars.contains(bars) else { throw JamError(.loopOutOfRange, "loop of \(bars) bars is outside 1…1024") }
+            guard DocumentLimits.loopBars.contains(bars) else { throw JamError(.loopOutOfRange, "loop of \(bars) bars is outside 1…1024") }
         }
     }
 
     static func span(at: Int, span: Int) throws(JamError) {
-        guard (0...Limits.maxTick).contains(at), (1...Limits.maxSpan).contains(span) else {
+        guard (0...DocumentLimits.maxTick).contains(at), (1...DocumentLimits.maxSpan).contains(span) else {
             throw JamError(.spanInvalid, "a span needs 0 ≤ at ≤ 2^40 and 1 ≤ span ≤ 2^32")
         }
     }
