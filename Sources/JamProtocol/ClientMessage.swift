@@ -1,0 +1,291 @@
+import JamCore
+import NIOCore
+
+/// A message a client sends to the server (PROTOCOL.md §2.2).
+///
+/// The server reads lines with ``LineDecoder`` and turns each into a message with
+/// ``decode(line:limits:)-(ByteBuffer,_)``; a client library writes them with ``encodeLine()``.
+public enum ClientMessage: Hashable, Sendable {
+    /// Join a session, or rejoin it after a dropped connection.
+    case join(Join)
+    /// Submit an operation.
+    case op(Op)
+    /// Presence: where this member's cursor is.
+    case cursor(Cursor)
+    /// A chat message.
+    case chat(Chat)
+    /// A keep-alive or round-trip probe; the server answers PONG.
+    case ping
+    /// The answer to the server's PING.
+    case pong
+    /// Leaving; the server answers BYE and closes.
+    case bye(Bye)
+
+    /// The payload of JOIN.
+    public struct Join: Hashable, Sendable {
+        /// The session's name, `[a-z0-9][a-z0-9_-]{0,63}`.
+        public var session: String
+        /// The display name: 1…`nameBytes` UTF-8 bytes, no control characters.
+        public var name: String
+        public var role: Role
+        public var kind: PeerKind
+        /// The token, when HELLO says `"auth":"token"`.
+        public var token: String?
+        /// Present when rejoining after a dropped connection.
+        public var rejoin: Rejoin?
+
+        public init(
+            session: String, name: String, role: Role = .player, kind: PeerKind = .human, token: String? = nil,
+            rejoin: Rejoin? = nil
+        ) {
+            self.session = session
+            self.name = name
+            self.role = role
+            self.kind = kind
+            self.token = token
+            self.rejoin = rejoin
+        }
+    }
+
+    /// What a rejoining client tells the server about itself (PROTOCOL.md §3).
+    public struct Rejoin: Codable, Hashable, Sendable {
+        /// The client id of the earlier WELCOME.
+        public var client: String
+        /// The `resume` secret of the earlier WELCOME.
+        public var resume: String
+        /// The last revision the client saw (from WELCOME, ACK or OP).
+        public var revision: Int
+        /// The sequences of its OPs sent but not acknowledged.
+        public var pending: [Int]
+
+        public init(client: String, resume: String, revision: Int, pending: [Int] = []) {
+            self.client = client
+            self.resume = resume
+            self.revision = revision
+            self.pending = pending
+        }
+    }
+
+    /// The payload of a client's OP.
+    public struct Op: Hashable, Sendable {
+        /// The revision the operation was made on.
+        public var base: Int
+        /// The client's sequence number for it, from 1, strictly increasing.
+        public var seq: Int
+        /// The operation.
+        public var op: JamCore.Operation
+
+        public init(base: Int, seq: Int, op: JamCore.Operation) {
+            self.base = base
+            self.seq = seq
+            self.op = op
+        }
+    }
+
+    /// The payload of a client's CURSOR.
+    public struct Cursor: Codable, Hashable, Sendable {
+        /// The track the cursor is on, if any.
+        public var track: String?
+        /// The cursor's time, in ticks, 0…2^40.
+        public var tick: Int
+        /// The pitch under the cursor, 0…127, if any.
+        public var pitch: Int?
+
+        public init(track: String? = nil, tick: Int, pitch: Int? = nil) {
+            self.track = track
+            self.tick = tick
+            self.pitch = pitch
+        }
+    }
+
+    /// The payload of a client's CHAT.
+    public struct Chat: Codable, Hashable, Sendable {
+        /// 1…`chatBytes` UTF-8 bytes.
+        public var text: String
+
+        public init(text: String) {
+            self.text = text
+        }
+    }
+
+    /// The message's verb.
+    public var verb: Verb {
+        switch self {
+        case .join: .join
+        case .op: .op
+        case .cursor: .cursor
+        case .chat: .chat
+        case .ping: .ping
+        case .pong: .pong
+        case .bye: .bye
+        }
+    }
+}
+
+// MARK: - Lines
+
+extension ClientMessage {
+    /// Decodes one line (without its terminator) sent by a client, checking it against `limits`:
+    /// length, UTF-8, verb, nesting depth, JSON, fields. Throws the ``ProtocolError`` to send back as ERR.
+    public static func decode(line: ByteBuffer, limits: Limits = .default) throws(ProtocolError) -> ClientMessage {
+        let result: Result<ClientMessage, ProtocolError> = line.withUnsafeReadableBytes { bytes in
+            Result { () throws(ProtocolError) in try decode(bytes: bytes, limits: limits) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes one line (without its terminator) sent by a client. See ``decode(line:limits:)-(ByteBuffer,_)``.
+    public static func decode(line: [UInt8], limits: Limits = .default) throws(ProtocolError) -> ClientMessage {
+        let result: Result<ClientMessage, ProtocolError> = line.withUnsafeBytes { bytes in
+            Result { () throws(ProtocolError) in try decode(bytes: bytes, limits: limits) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes one line (without its terminator) sent by a client. See ``decode(line:limits:)-(ByteBuffer,_)``.
+    public static func decode(line: String, limits: Limits = .default) throws(ProtocolError) -> ClientMessage {
+        try decode(line: Array(line.utf8), limits: limits)
+    }
+
+    static func decode(bytes: UnsafeRawBufferPointer, limits: Limits) throws(ProtocolError) -> ClientMessage {
+        let line = try LineCoding.split(bytes, direction: .clientToServer, limits: limits)
+        let message: ClientMessage
+        switch line.verb {
+        case .join: message = .join(try line.payload(Join.self))
+        case .op: message = .op(try line.payload(Op.self))
+        case .cursor: message = .cursor(try line.payload(Cursor.self))
+        case .chat: message = .chat(try line.payload(Chat.self))
+        case .ping:
+            try line.ignoredPayload()
+            message = .ping
+        case .pong:
+            try line.ignoredPayload()
+            message = .pong
+        case .bye: message = .bye(try line.payload(Bye.self))
+        default: throw ProtocolError(.unknownVerb, "\(line.verb) is not a client verb", verb: line.verb.rawValue)
+        }
+        do {
+            try message.validate(limits: limits)
+        } catch {
+            var error = error
+            error.verb = message.verb.rawValue
+            if case .op(let op) = message { error.seq = op.seq }
+            throw error
+        }
+        return message
+    }
+
+    /// The line, LF included, that sends this message.
+    public func encodeLine() -> [UInt8] {
+        switch self {
+        case .join(let payload): LineCoding.encode(verb, payload)
+        case .op(let payload): LineCoding.encode(verb, payload)
+        case .cursor(let payload): LineCoding.encode(verb, payload)
+        case .chat(let payload): LineCoding.encode(verb, payload)
+        case .ping, .pong: LineCoding.encode(verb, LineCoding.Empty())
+        case .bye(let payload): LineCoding.encode(verb, payload)
+        }
+    }
+
+    /// Writes the line, LF included, that sends this message.
+    public func encodeLine(into buffer: inout ByteBuffer) {
+        buffer.writeBytes(encodeLine())
+    }
+
+    /// The line, LF included, in a new buffer.
+    public func encodeLine(allocator: ByteBufferAllocator) -> ByteBuffer {
+        let bytes = encodeLine()
+        var buffer = allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        return buffer
+    }
+
+    /// Checks the fields' values (their JSON types were checked while decoding).
+    public func validate(limits: Limits = .default) throws(ProtocolError) {
+        switch self {
+        case .join(let join):
+            guard SessionName.isValid(join.session) else {
+                throw ProtocolError(
+                    .badSessionName, "a session name matches [a-z0-9][a-z0-9_-]{0,63}; \(Quoted(join.session)) does not")
+            }
+            try Check.displayName(join.name, field: "name", limits: limits)
+            if let rejoin = join.rejoin {
+                try Check.text(rejoin.client, field: "rejoin.client", max: 64)
+                try Check.text(rejoin.resume, field: "rejoin.resume", max: 256)
+                try Check.range(rejoin.revision, 0...Check.maxInteger, field: "rejoin.revision")
+                guard rejoin.pending.count <= limits.rejoinPending else {
+                    throw ProtocolError(
+                        .invalidValue, "rejoin.pending has \(rejoin.pending.count) entries; at most \(limits.rejoinPending)")
+                }
+                for seq in rejoin.pending { try Check.range(seq, 1...Check.maxInteger, field: "rejoin.pending") }
+            }
+        case .op(let op):
+            try Check.range(op.base, 0...Check.maxInteger, field: "base")
+            try Check.range(op.seq, 1...Check.maxInteger, field: "seq")
+        case .cursor(let cursor):
+            if let track = cursor.track { try Check.trackID(track, field: "track") }
+            try Check.range(cursor.tick, 0...Check.maxTick, field: "tick")
+            if let pitch = cursor.pitch { try Check.range(pitch, 0...127, field: "pitch") }
+        case .chat(let chat):
+            try Check.text(chat.text, field: "text", max: limits.chatBytes)
+        case .ping, .pong, .bye:
+            break
+        }
+    }
+}
+
+// MARK: - Payload coding
+
+extension ClientMessage.Join: Codable {
+    enum CodingKeys: String, CodingKey { case session, name, role, kind, token, rejoin }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        session = try c.decode(String.self, forKey: .session)
+        name = try c.decode(String.self, forKey: .name)
+        role = try c.decodeIfPresent(Role.self, forKey: .role) ?? .player
+        kind = try c.decodeIfPresent(PeerKind.self, forKey: .kind) ?? .human
+        token = try c.decodeIfPresent(String.self, forKey: .token)
+        rejoin = try c.decodeIfPresent(ClientMessage.Rejoin.self, forKey: .rejoin)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(session, forKey: .session)
+        try c.encode(name, forKey: .name)
+        try c.encode(role, forKey: .role)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(token, forKey: .token)
+        try c.encodeIfPresent(rejoin, forKey: .rejoin)
+    }
+}
+
+extension ClientMessage.Rejoin {
+    enum CodingKeys: String, CodingKey { case client, resume, revision, pending }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        client = try c.decode(String.self, forKey: .client)
+        resume = try c.decode(String.self, forKey: .resume)
+        revision = try c.decode(Int.self, forKey: .revision)
+        pending = try c.decodeIfPresent([Int].self, forKey: .pending) ?? []
+    }
+}
+
+extension ClientMessage.Op: Codable {
+    enum CodingKeys: String, CodingKey { case base, seq, op }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        base = try c.decode(Int.self, forKey: .base)
+        seq = try c.decode(Int.self, forKey: .seq)
+        op = try c.decode(WireOperation.self, forKey: .op).operation
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(base, forKey: .base)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(op, forKey: .op)
+    }
+}

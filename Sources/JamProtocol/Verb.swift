@@ -1,0 +1,44 @@
+/// The first word of a line: what the message is (PROTOCOL.md §2).
+public enum Verb: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    case hello = "HELLO"
+    case join = "JOIN"
+    case welcome = "WELCOME"
+    case op = "OP"
+    case ack = "ACK"
+    case cursor = "CURSOR"
+    case chat = "CHAT"
+    case peer = "PEER"
+    case ping = "PING"
+    case pong = "PONG"
+    case bye = "BYE"
+    case err = "ERR"
+    /// Reserved for inviting an AI member (a later version); refused as `unknown_verb` until then.
+    case invite = "INVITE"
+    /// Reserved for dismissing an AI member (a later version); refused as `unknown_verb` until then.
+    case dismiss = "DISMISS"
+
+    /// The verbs a client sends.
+    public static let fromClient: Set<Verb> = [.join, .op, .cursor, .chat, .ping, .pong, .bye]
+    /// The verbs a server sends.
+    public static let fromServer: Set<Verb> = [
+        .hello, .welcome, .ack, .op, .cursor, .chat, .peer, .ping, .pong, .bye, .err,
+    ]
+    /// The verbs reserved for a later version.
+    public static let reserved: Set<Verb> = [.invite, .dismiss]
+
+    public var description: String { rawValue }
+}
+
+/// Which end of a connection sends a message.
+public enum Direction: String, Hashable, Sendable, CaseIterable {
+    case clientToServer = "client"
+    case serverToClient = "server"
+
+    /// The verbs this direction carries.
+    public var verbs: Set<Verb> {
+        switch self {
+        case .clientToServer: Verb.fromClient
+        case .serverToClient: Verb.fromServer
+        }
+    }
+}
