@@ -7,10 +7,20 @@ let package = Package(
     products: [
         .executable(name: "jam", targets: ["jam"]),
         .library(name: "JamCore", targets: ["JamCore"]),
+        .library(name: "JamProtocol", targets: ["JamProtocol"]),
+        .library(name: "JamLog", targets: ["JamLog"]),
+        .library(name: "JamServer", targets: ["JamServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Layer 1: the document and the OT core. Pure Swift, no I/O.
@@ -18,15 +28,65 @@ let package = Package(
             name: "JamCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Layer 2: messages and line framing.
+        .target(
+            name: "JamProtocol",
+            dependencies: [
+                "JamCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Layer 3: the durable session log.
+        .target(
+            name: "JamLog",
+            dependencies: [
+                "JamCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Layer 4: the TLS server.
+        .target(
+            name: "JamServer",
+            dependencies: [
+                "JamCore", "JamProtocol", "JamLog",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Layer 5: the command-line tool and the tools.
         .executableTarget(
             name: "jam",
             dependencies: [
-                "JamCore",
+                "JamCore", "JamServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "jam-bench-core", dependencies: ["JamCore"], path: "Tools/BenchCore"),
         .testTarget(name: "JamCoreTests", dependencies: ["JamCore"]),
+        .testTarget(
+            name: "JamProtocolTests",
+            dependencies: ["JamProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
+        ),
+        .testTarget(name: "JamLogTests", dependencies: ["JamLog"]),
+        .testTarget(
+            name: "JamServerTests",
+            dependencies: [
+                "JamServer", "JamProtocol", "JamCore",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
     ]
 )

@@ -2,11 +2,11 @@ import ArgumentParser
 import JamCore
 
 @main
-struct Jam: ParsableCommand {
+struct Jam: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jam",
         abstract: "A collaborative real-time jam server and its tools.",
         version: "jam \(JamVersion.program) (document model \(JamVersion.document))",
-        subcommands: [DocCommand.self]
+        subcommands: [ServeCommand.self, DocCommand.self]
     )
 }

@@ -1,0 +1,241 @@
+import JamCore
+import JamLog
+import JamProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+
+/// What every connection shares: the sessions, the secret, the limits.
+struct ServerContext: Sendable {
+    let registry: SessionRegistry
+    let secret: ServerSecret
+    let limits: JamProtocol.Limits
+    let token: String?
+    let metrics: ServerMetrics?
+    let logger: Logger
+}
+
+/// One client connection: a reader turning lines into session calls, a writer draining the outbox, and
+/// a watchdog for idle clients. The decisions stay in `Session`; this only moves bytes.
+struct ClientConnection {
+    private struct Activity {
+        var last = ContinuousClock.now
+        var pinged = false
+        var joined = false
+    }
+
+    let id: ConnectionID
+    let context: ServerContext
+    let outbox: Outbox
+    private let activity = NIOLockedValueBox(Activity())
+    private let started = ContinuousClock.now
+    private var logger: Logger
+
+    init(id: ConnectionID, context: ServerContext) {
+        self.id = id
+        self.context = context
+        outbox = Outbox(capacity: context.limits.outboundBytes)
+        logger = context.logger
+        logger[metadataKey: "connection"] = "\(id)"
+    }
+
+    /// Serves the connection until either side closes it.
+    func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        var reader = Reader(connection: self)
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                let auth: ServerMessage.Auth = context.token == nil ? .none : .token
+                outbox.send(ServerMessage.hello(.init(server: "jam \(JamVersion.program)", auth: auth, limits: context.limits)).line())
+                let watchdog = Task { await watch() }
+                defer { watchdog.cancel() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while let batch = await outbox.next() {
+                            if !batch.isEmpty { try await outbound.write(contentsOf: batch) }
+                        }
+                        channel.channel.close(promise: nil)
+                    }
+                    do {
+                        for try await line in inbound {
+                            activity.withLockedValue { $0.last = .now; $0.pinged = false }
+                            guard await reader.handle(line) else { break }
+                        }
+                    } catch let error as ProtocolError {
+                        reader.refuse(error)
+                    } catch let error as NIOSSLError {
+                        logger.debug("TLS closed", metadata: ["error": "\(error)"])
+                    } catch {
+                        logger.info("connection failed", metadata: ["error": "\(error)"])
+                    }
+                    outbox.close()
+                    try await group.next()
+                }
+            }
+        } catch {
+            logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
+        }
+        await reader.leave()
+    }
+
+    /// Sends one ERR and closes, without a HELLO (a connection over the server's limit).
+    func refuseAtOnce(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ error: ProtocolError) async {
+        context.metrics?.protocolError(code: error.code.rawValue)
+        try? await channel.executeThenClose { _, outbound in
+            try await outbound.write(ServerMessage.err(error).line())
+        }
+    }
+
+    /// Pings a quiet client, and closes one that stays silent or never joins.
+    private func watch() async {
+        let limits = context.limits
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(200))
+            let now = ContinuousClock.now
+            let (silent, pinged, joined) = activity.withLockedValue { ($0.last.duration(to: now), $0.pinged, $0.joined) }
+            if !joined && started.duration(to: now) > .seconds(limits.joinSeconds) {
+                refuse(ProtocolError(.idleTimeout, "no JOIN within \(limits.joinSeconds) s"))
+                return
+            }
+            if silent > .seconds(limits.idleSeconds) {
+                refuse(ProtocolError(.idleTimeout, "nothing heard for \(limits.idleSeconds) s"))
+                return
+            }
+            if silent > .seconds(limits.pingSeconds) && !pinged {
+                activity.withLockedValue { $0.pinged = true }
+                outbox.send(ServerMessage.ping.line())
+            }
+        }
+    }
+
+    /// Answers with ERR; closes the connection when the code says so.
+    func refuse(_ error: ProtocolError) {
+        context.metrics?.protocolError(code: error.code.rawValue)
+        let line = ServerMessage.err(error).line()
+        if error.closesConnection {
+            logger.info("closing", metadata: ["code": "\(error.code)", "message": "\(error.message)"])
+            outbox.close(after: line)
+        } else {
+            outbox.send(line)
+        }
+    }
+
+    /// The state of the conversation: joined or not, and the client's rate limits.
+    struct Reader {
+        let connection: ClientConnection
+        private var joined: (session: Session, name: String, peer: Peer)?
+        private var lines: TokenBucket
+        private var ops: TokenBucket
+        private var chats: TokenBucket
+
+        init(connection: ClientConnection) {
+            self.connection = connection
+            let limits = connection.context.limits
+            lines = TokenBucket(rate: limits.messagesPerSecond, burst: limits.messagesBurst)
+            ops = TokenBucket(rate: limits.opsPerSecond, burst: limits.opsBurst)
+            chats = TokenBucket(rate: limits.chatPerSecond, burst: limits.chatBurst)
+        }
+
+        func refuse(_ error: ProtocolError) { connection.refuse(error) }
+
+        /// Handles one line; false when the connection should end.
+        mutating func handle(_ line: ByteBuffer) async -> Bool {
+            let context = connection.context
+            let message: ClientMessage
+            do throws(ProtocolError) {
+                message = try ClientMessage.decode(line: line, limits: context.limits)
+            } catch {
+                refuse(error)
+                return !error.closesConnection
+            }
+            guard lines.take() else {
+                refuse(ProtocolError(.rateLimited, "more than \(context.limits.messagesPerSecond) lines a second", verb: message.verb.rawValue))
+                return true
+            }
+            switch message {
+            case .join(let request):
+                return await join(request)
+            case .op(let op):
+                guard let joined else { return notJoined(message) }
+                guard ops.take() else {
+                    refuse(ProtocolError(.rateLimited, "more than \(context.limits.opsPerSecond) OPs a second", verb: "OP", seq: op.seq))
+                    return true
+                }
+                await joined.session.submit(client: joined.peer.client, connection: connection.id, op)
+            case .cursor(let cursor):
+                guard let joined else { return notJoined(message) }
+                guard joined.peer.role == .player else {
+                    refuse(ProtocolError(.forbidden, "listeners have no cursor", verb: "CURSOR"))
+                    return true
+                }
+                await joined.session.cursor(client: joined.peer.client, connection: connection.id, cursor)
+            case .chat(let chat):
+                guard let joined else { return notJoined(message) }
+                guard chats.take() else {
+                    refuse(ProtocolError(.rateLimited, "more than \(context.limits.chatPerSecond) chats a second", verb: "CHAT"))
+                    return true
+                }
+                await joined.session.chat(client: joined.peer.client, connection: connection.id, chat.text)
+            case .ping:
+                connection.outbox.send(ServerMessage.pong.line())
+            case .pong:
+                break
+            case .bye:
+                connection.outbox.close(after: ServerMessage.bye(Bye(reason: "bye")).line())
+                return false
+            }
+            return true
+        }
+
+        private func notJoined(_ message: ClientMessage) -> Bool {
+            refuse(ProtocolError(.notJoined, "JOIN a session first", verb: message.verb.rawValue))
+            return true
+        }
+
+        private mutating func join(_ request: ClientMessage.Join) async -> Bool {
+            let context = connection.context
+            guard joined == nil else {
+                refuse(ProtocolError(.alreadyJoined, "this connection is in \(joined!.name) already", verb: "JOIN"))
+                return true
+            }
+            if let token = context.token, request.token != token {
+                refuse(ProtocolError(.authFailed, "this server wants its token", verb: "JOIN"))
+                return false
+            }
+            for _ in 0..<3 {
+                let session: Session
+                do {
+                    session = try await context.registry.session(request.session)
+                } catch {
+                    connection.logger.error("cannot open session", metadata: ["session": "\(request.session)", "error": "\(error)"])
+                    refuse(ProtocolError(.internalError, "session \(request.session) cannot be opened: \(error)", verb: "JOIN"))
+                    return false
+                }
+                let name = request.session
+                let outcome = await session.join(request, connection: connection.id, outbox: connection.outbox) {
+                    context.secret.resume(session: name, client: $0)
+                }
+                switch outcome {
+                case .success(let peer):
+                    joined = (session, request.session, peer)
+                    connection.activity.withLockedValue { $0.joined = true }
+                    return true
+                case .failure(let error):
+                    refuse(error)
+                    return !error.closesConnection
+                case nil:
+                    continue
+                }
+            }
+            refuse(ProtocolError(.internalError, "session \(request.session) is restarting; join again", verb: "JOIN"))
+            return false
+        }
+
+        /// Leaves the session, which may then unload.
+        func leave() async {
+            guard let joined else { return }
+            await joined.session.leave(client: joined.peer.client, connection: connection.id)
+            await connection.context.registry.release(joined.name)
+        }
+    }
+}

@@ -1,0 +1,293 @@
+import JamCore
+import JamLog
+import JamProtocol
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One live session: its state machine, its members and its log. Every change to the session runs on
+/// this actor, in order; writes to the log run on a thread pool, batched (group commit), and nothing is
+/// acknowledged or broadcast before the batch holding it is on disk.
+actor Session {
+    /// A connected participant.
+    struct Member {
+        var peer: Peer
+        var connection: ConnectionID
+        var outbox: Outbox
+        var lastCursor: ContinuousClock.Instant?
+        var pendingCursor: ClientMessage.Cursor?
+    }
+
+    /// An acknowledgement or broadcast waiting for its revision to be durable.
+    private enum Release {
+        case commit(LogEntry)
+        case ack(client: String, connection: ConnectionID, seq: Int, revision: Int)
+    }
+
+    let name: String
+    private var state: SessionState
+    private let log: SessionLog
+    private let logger: Logger
+    private let limits: JamProtocol.Limits
+    private let metrics: ServerMetrics?
+    private var members: [String: Member] = [:]
+    private var order: [String] = []
+    private var waiting: [Release] = []
+    private var durableRevision: Int
+    private var committing = false
+    private var failed = false
+    private var closed = false
+
+    init(name: String, log: SessionLog, recovery: SessionLog.Recovery, limits: JamProtocol.Limits, metrics: ServerMetrics?, logger: Logger) {
+        self.name = name
+        self.log = log
+        self.limits = limits
+        self.metrics = metrics
+        self.logger = logger
+        state = SessionState(document: recovery.document, revision: recovery.revision, clients: recovery.clients, limits: limits)
+        durableRevision = recovery.revision
+    }
+
+    var revision: Int { state.revision }
+    var document: Document { state.document }
+    var isEmpty: Bool { members.isEmpty && waiting.isEmpty && !committing }
+    var roster: [Peer] { order.compactMap { members[$0]?.peer } }
+
+    // MARK: Joining and leaving
+
+    /// Admits a connection; answers WELCOME through its outbox, or the refusal. Nil when the session
+    /// has just been unloaded: ask the registry again.
+    func join(_ request: ClientMessage.Join, connection: ConnectionID, outbox: Outbox, resume: (String) -> String) -> Result<Peer, ProtocolError>? {
+        guard !closed else { return nil }
+        var client: String
+        let content: ServerMessage.Welcome.Content
+        var committed: [CommittedSequence] = []
+        if let rejoin = request.rejoin {
+            guard resume(rejoin.client) == rejoin.resume else {
+                return .failure(ProtocolError(.unknownClient, "no client \(rejoin.client) with that resume secret here; join afresh", verb: "JOIN"))
+            }
+            guard rejoin.revision <= state.revision else {
+                return .failure(ProtocolError(.futureRevision, "revision \(rejoin.revision) is after \(state.revision)", verb: "JOIN"))
+            }
+            client = rejoin.client
+            if let missed = state.missed(since: rejoin.revision) {
+                content = .missed(missed.map { CommittedOperation(revision: $0.revision, author: $0.author, op: $0.operation) })
+            } else {
+                content = .snapshot(state.document)
+            }
+            committed = state.committed(rejoin.pending, by: client)
+        } else {
+            repeat {
+                client = "c" + String(UInt64.random(in: 0..<(1 << 40)), radix: 36)
+            } while members[client] != nil || state.clients[client] != nil
+            content = .snapshot(state.document)
+        }
+        let replacing = members[client]
+        guard replacing != nil || members.count < limits.peersPerSession else {
+            return .failure(ProtocolError(.sessionFull, "\(name) has \(limits.peersPerSession) members", verb: "JOIN"))
+        }
+        if members.contains(where: { $0.key != client && $0.value.peer.name == request.name }) {
+            return .failure(ProtocolError(.nameTaken, "someone in \(name) is called \(request.name)", verb: "JOIN"))
+        }
+        if let replacing {
+            replacing.outbox.close(after: ServerMessage.bye(Bye(reason: "replaced")).line())
+            order.removeAll { $0 == client }
+        }
+        let peer = Peer(client: client, name: request.name, role: request.role, kind: request.kind)
+        members[client] = Member(peer: peer, connection: connection, outbox: outbox)
+        order.append(client)
+        let welcome = ServerMessage.Welcome(
+            client: client, session: name, revision: state.revision, hash: state.document.contentHash,
+            resume: resume(client), roster: roster, content: content, committed: committed)
+        outbox.send(ServerMessage.welcome(welcome).line())
+        if replacing == nil { broadcast(.peer(.init(.join, peer)), except: client) }
+        logger.info("joined", metadata: ["session": "\(name)", "client": "\(client)", "name": "\(request.name)", "rejoin": "\(request.rejoin != nil)"])
+        return .success(peer)
+    }
+
+    /// Removes a connection's member, if that connection is still the member's.
+    func leave(client: String, connection: ConnectionID) {
+        guard let member = members[client], member.connection == connection else { return }
+        members[client] = nil
+        order.removeAll { $0 == client }
+        broadcast(.peer(.init(.leave, member.peer)), except: nil)
+        logger.info("left", metadata: ["session": "\(name)", "client": "\(client)"])
+    }
+
+    // MARK: Operations
+
+    /// Serialises an operation; the author hears ACK or ERR, the others OP, once it is durable.
+    func submit(client: String, connection: ConnectionID, _ op: ClientMessage.Op) async {
+        guard let member = members[client], member.connection == connection else { return }
+        guard member.peer.role == .player else {
+            member.outbox.send(ServerMessage.err(ProtocolError(.forbidden, "listeners cannot edit", verb: "OP", seq: op.seq)).line())
+            return
+        }
+        guard !failed else {
+            member.outbox.close(after: ServerMessage.err(ProtocolError(.internalError, "the session log cannot be written", verb: "OP", seq: op.seq)).line())
+            return
+        }
+        let before = state.revision
+        switch state.submit(author: client, base: op.base, seq: op.seq, operation: op.op, time: LogClock.now()) {
+        case .refused(let error):
+            member.outbox.send(ServerMessage.err(error).line())
+        case .duplicate(let revision):
+            waiting.append(.ack(client: client, connection: connection, seq: op.seq, revision: revision))
+            release()
+        case .committed(let entry):
+            metrics?.transforms.increment(by: Int64(before - op.base))
+            waiting.append(.commit(entry))
+            await commit()
+        }
+    }
+
+    /// Writes what is waiting, batch after batch, while submissions keep arriving (group commit).
+    private func commit() async {
+        guard !committing else { return }
+        committing = true
+        defer { committing = false }
+        while waiting.contains(where: { if case .commit(let e) = $0 { e.revision > durableRevision } else { false } }) {
+            let batch = waiting.compactMap { release -> LogEntry? in
+                if case .commit(let entry) = release, entry.revision > durableRevision { return entry }
+                return nil
+            }
+            let started = ContinuousClock.now
+            do {
+                let log = self.log
+                _ = try await NIOThreadPool.singleton.runIfActive { try log.append(batch) }
+                durableRevision = batch.last!.revision
+                metrics?.operationsCommitted.increment(by: Int64(batch.count))
+                metrics?.recordCommit(latency: ContinuousClock.now - started)
+            } catch {
+                failed = true
+                logger.critical("cannot write the session log; the session stops accepting edits", metadata: ["session": "\(name)", "error": "\(error)"])
+                for member in members.values {
+                    member.outbox.close(after: ServerMessage.err(ProtocolError(.internalError, "the session log cannot be written", verb: nil)).line())
+                }
+                waiting.removeAll()
+                return
+            }
+            release()
+        }
+    }
+
+    /// Sends, in revision order, every acknowledgement and broadcast whose revision is durable.
+    private func release() {
+        var index = 0
+        while index < waiting.count {
+            switch waiting[index] {
+            case .commit(let entry) where entry.revision <= durableRevision:
+                let broadcast = ServerMessage.op(CommittedOperation(revision: entry.revision, author: entry.author, op: entry.operation)).line()
+                for member in members.values {
+                    if member.peer.client == entry.author {
+                        member.outbox.send(ServerMessage.ack(.init(seq: entry.seq, revision: entry.revision)).line())
+                    } else {
+                        member.outbox.send(broadcast)
+                    }
+                }
+            case .ack(let client, let connection, let seq, let revision) where revision <= durableRevision:
+                if let member = members[client], member.connection == connection {
+                    member.outbox.send(ServerMessage.ack(.init(seq: seq, revision: revision)).line())
+                }
+            default:
+                index += 1
+                continue
+            }
+            waiting.remove(at: index)
+        }
+        dropSlowConsumers()
+    }
+
+    // MARK: Presence and chat
+
+    /// Forwards a cursor to the others, at most `cursorHz` a second per member; the latest wins.
+    func cursor(client: String, connection: ConnectionID, _ cursor: ClientMessage.Cursor) {
+        guard var member = members[client], member.connection == connection else { return }
+        let interval = Duration.seconds(1) / max(1, limits.cursorHz)
+        let now = ContinuousClock.now
+        if let last = member.lastCursor, now - last < interval {
+            let flushScheduled = member.pendingCursor != nil
+            member.pendingCursor = cursor
+            members[client] = member
+            if !flushScheduled {
+                Task { [weak self] in
+                    try? await Task.sleep(for: interval - (now - last))
+                    await self?.flushCursor(client: client, connection: connection)
+                }
+            }
+            return
+        }
+        member.lastCursor = now
+        member.pendingCursor = nil
+        members[client] = member
+        broadcast(.cursor(.init(client: client, cursor)), except: client)
+    }
+
+    private func flushCursor(client: String, connection: ConnectionID) {
+        guard var member = members[client], member.connection == connection, let cursor = member.pendingCursor else { return }
+        member.pendingCursor = nil
+        member.lastCursor = .now
+        members[client] = member
+        broadcast(.cursor(.init(client: client, cursor)), except: client)
+    }
+
+    func chat(client: String, connection: ConnectionID, _ text: String) {
+        guard let member = members[client], member.connection == connection else { return }
+        broadcast(.chat(.init(client: client, text: text)), except: nil)
+    }
+
+    // MARK: Shutdown
+
+    /// Closes the session if nobody is in it and nothing waits for the log; true when it did.
+    func closeIfEmpty() -> Bool {
+        guard isEmpty, !closed else { return false }
+        closed = true
+        log.close()
+        return true
+    }
+
+    /// Says goodbye to every member, waits for the log, and closes it.
+    func close(reason: String) async {
+        closed = true
+        await commit()
+        for member in members.values {
+            member.outbox.close(after: ServerMessage.bye(Bye(reason: reason)).line())
+        }
+        members.removeAll()
+        order.removeAll()
+        log.close()
+    }
+
+    // MARK: Fan-out
+
+    private func broadcast(_ message: ServerMessage, except: String?) {
+        let line = message.line()
+        for member in members.values where member.peer.client != except {
+            member.outbox.send(line)
+        }
+        dropSlowConsumers()
+    }
+
+    /// Cuts off every member whose outbox overflowed: the others never wait for it.
+    private func dropSlowConsumers() {
+        for member in members.values where member.outbox.overflowed {
+            member.outbox.close(after: ServerMessage.err(ProtocolError(.slowConsumer, "too much unread output; closing", verb: nil)).line())
+            metrics?.slowConsumerDisconnects.increment()
+            logger.warning("slow consumer cut off", metadata: ["session": "\(name)", "client": "\(member.peer.client)"])
+            leave(client: member.peer.client, connection: member.connection)
+        }
+    }
+}
+
+/// Identifies one connection, so that a replaced connection's late messages are ignored.
+struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    let value: UInt64
+    var description: String { "#\(value)" }
+}
+
+extension ServerMessage {
+    /// The message as one line in a buffer, ready for an outbox.
+    func line() -> ByteBuffer {
+        encodeLine(allocator: ByteBufferAllocator())
+    }
+}

@@ -1,0 +1,94 @@
+import JamCore
+import JamLog
+import JamProtocol
+
+/// The decisions of one session, without I/O: serialises operations by revision (Jupiter / ShareDB),
+/// remembers each client's last committed sequence (exactly-once), and keeps a window of history for
+/// transforming late operations and catching rejoining clients up.
+struct SessionState: Sendable {
+    private(set) var document: Document
+    private(set) var revision: Int
+    /// Each client's highest committed sequence and its revision; rebuilt from the log on load.
+    private(set) var clients: ClientCommits
+    /// The last committed operations, oldest first; `history.last?.revision == revision`.
+    private(set) var history: [LogEntry] = []
+    let limits: JamProtocol.Limits
+
+    init(document: Document, revision: Int, clients: ClientCommits, limits: JamProtocol.Limits) {
+        self.document = document
+        self.revision = revision
+        self.clients = clients
+        self.limits = limits
+    }
+
+    /// What became of a submitted operation.
+    enum Outcome: Equatable, Sendable {
+        /// Applied as `entry` (transformed), to be logged, acknowledged and broadcast.
+        case committed(LogEntry)
+        /// Already committed at `revision`: acknowledge again, apply nothing.
+        case duplicate(revision: Int)
+        case refused(ProtocolError)
+    }
+
+    /// Transforms `operation` (made at `base`) over what was committed since, and applies it.
+    mutating func submit(author: String, base: Int, seq: Int, operation: JamCore.Operation, time: Int64) -> Outcome {
+        if let last = clients[author], seq <= last.seq {
+            guard seq == last.seq else {
+                return .refused(refusal(.badSequence, "seq \(seq) is below \(last.seq), the last committed", seq))
+            }
+            return .duplicate(revision: last.revision)
+        }
+        guard base <= revision else {
+            return .refused(refusal(.futureRevision, "base \(base) is after revision \(revision)", seq))
+        }
+        let oldest = revision - history.count
+        guard base >= oldest, revision - base <= limits.transformWindow else {
+            return .refused(refusal(.revisionTooOld, "base \(base) is older than the \(revision - oldest) revisions kept; rejoin", seq))
+        }
+        var transformed = operation
+        for committed in history[(base - oldest)...] {
+            transformed = transform(transformed, committed.operation, aWins: false).aPrime
+        }
+        do {
+            try document.apply(transformed)
+        } catch {
+            return .refused(ProtocolError(error, seq: seq))
+        }
+        if let excess = sizeExcess() {
+            try! document.apply(transformed.inverse)
+            return .refused(refusal(.documentTooLarge, excess, seq))
+        }
+        revision += 1
+        let entry = LogEntry(revision: revision, author: author, seq: seq, operation: transformed, time: time)
+        clients[author] = ClientCommit(seq: seq, revision: revision)
+        history.append(entry)
+        if history.count > limits.transformWindow + limits.catchUpOps {
+            history.removeFirst(history.count - limits.transformWindow)
+        }
+        return .committed(entry)
+    }
+
+    /// The operations committed after `revision`, or nil when they are no longer all kept or too many
+    /// to send (the client then gets a snapshot).
+    func missed(since revision: Int) -> [LogEntry]? {
+        let oldest = self.revision - history.count
+        guard revision >= oldest, self.revision - revision <= limits.catchUpOps else { return nil }
+        return Array(history[(revision - oldest)...])
+    }
+
+    /// Which of a rejoining client's pending sequences are already committed, with their revisions.
+    func committed(_ pending: [Int], by client: String) -> [CommittedSequence] {
+        guard let last = clients[client] else { return [] }
+        return pending.filter { $0 == last.seq }.map { CommittedSequence(seq: $0, revision: last.revision) }
+    }
+
+    private func sizeExcess() -> String? {
+        if document.tracks.count > limits.tracks { return "more than \(limits.tracks) tracks" }
+        if document.noteCount > limits.notes { return "more than \(limits.notes) notes" }
+        return nil
+    }
+
+    private func refusal(_ code: ProtocolError.Code, _ message: String, _ seq: Int) -> ProtocolError {
+        ProtocolError(code, message, verb: Verb.op.rawValue, seq: seq)
+    }
+}

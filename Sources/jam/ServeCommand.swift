@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import JamCore
+import JamServer
+import Logging
+import ServiceLifecycle
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a Jam server: TLS line protocol, sessions, durable session logs.",
+        discussion: """
+            With no --cert/--key, the first start makes a self-signed certificate in DIR/tls and reuses it;
+            its path and SHA-256 fingerprint are printed so clients can pin it. Serves until SIGINT or
+            SIGTERM, then tells clients it is going, flushes every session log and exits 0.
+
+            Try it by hand:  openssl s_client -quiet -connect 127.0.0.1:7890
+            then type:       JOIN {"session":"demo","name":"me"}
+            """
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 7890
+
+    @Option(name: .customLong("data"), help: ArgumentHelp("Where session logs, the certificate and the server secret live.", valueName: "DIR"))
+    var data = "jam-data"
+
+    @Option(help: ArgumentHelp("A PEM certificate to serve instead of the generated one (with --key).", valueName: "FILE"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("The PEM private key of --cert.", valueName: "FILE"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("A secret every JOIN must carry.", valueName: "SECRET"))
+    var token: String?
+
+    @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics over HTTP on this port (on --host).")
+    var metricsPort: Int?
+
+    @Flag(help: "Offer a ready session called \"demo\" (bass and drums in D minor) to join at once.")
+    var demo = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (cert == nil) == (key == nil) else { throw ValidationError("--cert and --key go together") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "jam.server")
+        logger.logLevel = logLevel
+        let identity: ServerIdentity
+        do {
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            if let cert, let key {
+                identity = try ServerIdentity.load(certificate: cert, key: key)
+            } else {
+                identity = try ServerIdentity.loadOrCreate(dataDirectory: data)
+            }
+        } catch {
+            printError("jam serve: \(error)")
+            throw ExitCode.failure
+        }
+        var configuration = JamServer.Configuration(dataDirectory: data, tls: try identity.makeServerContext())
+        configuration.host = host
+        configuration.port = port
+        configuration.token = token
+        if demo {
+            configuration.initialDocument = { $0 == DemoSession.name ? DemoSession.document : Document(title: $0) }
+        } else {
+            configuration.initialDocument = { Document(title: $0) }
+        }
+        var services: [any Service] = []
+        if let metricsPort {
+            let metrics = ServerMetrics()
+            configuration.metrics = metrics
+            let endpoint = try await MetricsEndpoint.bind(host: host, port: metricsPort, registry: metrics.registry)
+            say("Metrics:  http://\(host):\(endpoint.port)/metrics")
+            services.append(endpoint)
+        }
+        let server: JamServer
+        do {
+            server = try await JamServer.bind(configuration, logger: logger)
+        } catch {
+            printError("jam serve: \(error)")
+            throw ExitCode.failure
+        }
+        services.insert(server, at: 0)
+        say("Jam \(JamVersion.program) listening on \(host):\(server.port) (TLS)")
+        say("Data:     \(URL(fileURLWithPath: data).standardizedFileURL.path)")
+        say(identity.announcement)
+        if demo { say("Demo session ready: join \"\(DemoSession.name)\"") }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        say("Jam server stopped; every session log is flushed.")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Writes a line to standard output at once (print is block-buffered when the output is a pipe).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
