@@ -84,7 +84,13 @@ struct SessionState: Sendable {
 
     private func sizeExcess() -> String? {
         if document.tracks.count > limits.tracks { return "more than \(limits.tracks) tracks" }
-        if document.noteCount > limits.notes { return "more than \(limits.notes) notes" }
+        let notes = document.noteCount
+        if notes > limits.notes { return "more than \(limits.notes) notes" }
+        // The canonical form is only measured once a generous bound says it might be near the cap.
+        let bound = 2048 + document.title.utf8.count + document.tracks.count * 1024 + notes * 256
+        if bound > limits.documentBytes, document.canonicalJSON().count > limits.documentBytes {
+            return "larger than \(limits.documentBytes) bytes"
+        }
         return nil
     }
 
