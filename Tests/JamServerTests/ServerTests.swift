@@ -238,4 +238,28 @@ struct Participant {
         for client in [writer, reader] { await client.close() }
         try await server.stop()
     }
+
+    @Test("the server's metrics count sessions, connections, commits, transforms and errors")
+    func metricsFollowTheServer() async throws {
+        let metrics = ServerMetrics()
+        let server = try await TestServer.start(metrics: metrics)
+        let (a, aWelcome) = try await server.join("counted", name: "ana")
+        let (b, bWelcome) = try await server.join("counted", name: "ben")
+        var ana = try Participant(a, aWelcome)
+        var ben = try Participant(b, bWelcome)
+        _ = try await ana.submit([.sessionSet(value: .tempo(100), old: .tempo(120))])
+        _ = try await ben.submit([.sessionSet(value: .title("late"), old: .title("Untitled"))])
+        try await b.send(raw: "NOPE {}\n")
+        #expect(try await b.expectError().code == .unknownVerb)
+        let text = metrics.exposition()
+        #expect(text.contains("jam_sessions 1"))
+        #expect(text.contains("jam_connections 2"))
+        #expect(text.contains("jam_operations_committed_total 2"))
+        #expect(text.contains("jam_transforms_total 1"), "ben's operation was made at revision 0 and transformed over ana's")
+        #expect(text.contains(#"jam_protocol_errors_total{code="unknown_verb"} 1"#))
+        #expect(text.contains("jam_commit_latency_seconds_count 2"))
+        await a.close()
+        await b.close()
+        try await server.stop()
+    }
 }

@@ -63,8 +63,10 @@ struct ClientConnection {
                         }
                     } catch let error as ProtocolError {
                         reader.refuse(error)
+                    } catch NIOSSLError.uncleanShutdown {
+                        logger.debug("closed without TLS close_notify")
                     } catch let error as NIOSSLError {
-                        logger.debug("TLS closed", metadata: ["error": "\(error)"])
+                        logger.notice("TLS failed; connection closed", metadata: ["error": "\(error)"])
                     } catch {
                         logger.info("connection failed", metadata: ["error": "\(error)"])
                     }
