@@ -111,20 +111,34 @@ enum Validate {
 }
 
 extension Document {
-    /// Every rule of DOCUMENT.md §1 this document breaks; empty when it is valid.
+    /// Every rule of DOCUMENT.md §1 this document breaks, each message naming where; empty when valid.
     public func validate() -> [JamError] {
         var errors: [JamError] = []
-        func check(_ body: () throws(JamError) -> Void) {
-            do { try body() } catch { errors.append(error) }
+        func check(_ place: String, _ body: () throws(JamError) -> Void) {
+            do {
+                try body()
+            } catch {
+                errors.append(JamError(error.code, place.isEmpty ? error.message : "\(place): \(error.message)"))
+            }
         }
         for field in SessionField.Name.allCases {
-            check { () throws(JamError) in try Validate.sessionField(value(of: field)) }
+            check("") { () throws(JamError) in try Validate.sessionField(value(of: field)) }
         }
         var seen = Set<String>()
-        for track in tracks {
-            check { () throws(JamError) in try Validate.track(track) }
+        for (index, track) in tracks.enumerated() {
+            let place = "track \(index) (\(track.id))"
+            check(place) { () throws(JamError) in try Validate.id(track.id) }
             if !seen.insert(track.id).inserted {
-                errors.append(JamError(.trackExists, "two tracks have id \(track.id)"))
+                errors.append(JamError(.trackExists, "\(place): another track has this id"))
+            }
+            for field in TrackField.Name.allCases {
+                check(place) { () throws(JamError) in try Validate.trackField(track.value(of: field)) }
+            }
+            for note in track.sortedNotes {
+                check("\(place), note \(note.id)") { () throws(JamError) in try Validate.id(note.id) }
+                for field in NoteField.allCases {
+                    check("\(place), note \(note.id)") { () throws(JamError) in try Validate.noteField(field, note[field]) }
+                }
             }
         }
         return errors

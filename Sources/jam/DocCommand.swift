@@ -85,7 +85,8 @@ func readInput(_ path: String) throws -> Data {
     do {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        printError("jam: cannot read \(path): \(error.localizedDescription)")
+        throw ExitCode.failure
     }
 }
 

@@ -148,3 +148,25 @@ struct CanonicalCase: Decodable, Sendable, CustomTestStringConvertible {
     var canonical, hash: String
     var testDescription: String { name }
 }
+
+@Suite struct DocumentValidationTests {
+    @Test("validate reports every broken rule, each with its place")
+    func everyErrorWithItsPlace() {
+        var document = Document(tempo: 999, meter: Meter(4, 3), loopBars: 0)
+        document.tracks = [
+            Track(id: "t 1", name: "a", instrument: .program(200), channel: 16, notes: [
+                Note(id: "n1", tick: -1, duration: 0, pitch: 128, velocity: 0)
+            ]),
+            Track(id: "t2", name: "b"), Track(id: "t2", name: "c"),
+        ]
+        let errors = document.validate()
+        #expect(errors.map(\.code.rawValue) == [
+            "tempo_out_of_range", "meter_invalid", "loop_out_of_range",
+            "invalid_id", "program_out_of_range", "channel_out_of_range",
+            "tick_out_of_range", "duration_out_of_range", "pitch_out_of_range", "velocity_out_of_range",
+            "track_exists",
+        ])
+        #expect(errors[6].message.hasPrefix("track 0 (t 1), note n1: "))
+        #expect(Document().validate().isEmpty)
+    }
+}
