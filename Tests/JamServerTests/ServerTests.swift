@@ -262,4 +262,26 @@ struct Participant {
         await b.close()
         try await server.stop()
     }
+
+    @Test("a session unloads when its last member leaves and comes back from its log on the next join")
+    func idleSessionUnloadsAndReloads() async throws {
+        let metrics = ServerMetrics()
+        let server = try await TestServer.start(metrics: metrics)
+        let (client, welcome) = try await server.join("tide", name: "ana")
+        var ana = try Participant(client, welcome)
+        for bpm in [100.0, 110, 120.5] {
+            _ = try await ana.submit([.sessionSet(value: .tempo(bpm), old: .tempo(ana.replica.tempo))])
+        }
+        #expect(metrics.exposition().contains("jam_sessions 1"))
+        await client.close()
+        try await withTimeout(.seconds(10)) {
+            while !metrics.exposition().contains("jam_sessions 0") { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let (again, reloaded) = try await server.join("tide", name: "ana")
+        #expect(reloaded.revision == 3)
+        #expect(reloaded.hash == ana.replica.contentHash)
+        #expect(reloaded.client != welcome.client, "a fresh join gets a new client id")
+        await again.close()
+        try await server.stop()
+    }
 }
