@@ -83,6 +83,7 @@ let package = Package(
             name: "JamServerTests",
             dependencies: [
                 "JamServer", "JamProtocol", "JamCore",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -306,42 +306,37 @@ public struct ServerIdentity: Sendable {
         }
     }
 
-    /// Writes `text` to a temporary file created with `permissions` (never wider), then
-    /// renames it into place.
+    /// Writes `text` to a temporary file created with `permissions` (never wider), flushes
+    /// it to disk, then renames it into place.
     private static func writeAtomically(_ text: String, to path: String, permissions: mode_t) throws {
         let temporary = path + ".tmp-\(getpid())"
-        func failure(_ what: String) -> ServerIdentityError {
+        func failure(_ step: String) -> ServerIdentityError {
             ServerIdentityError(
                 code: "data_directory_unwritable",
-                message: "cannot write \(path): \(what): \(String(cString: strerror(errno)))"
+                message: "cannot write \(path) (\(step)): \(String(cString: strerror(errno)))"
             )
         }
         _ = unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw failure("open") }
-        var ok = fchmod(fd, permissions) == 0
+        var problem: ServerIdentityError?
+        if fchmod(fd, permissions) != 0 { problem = failure("chmod") }
         let bytes = Array(text.utf8)
         var written = 0
-        while ok && written < bytes.count {
+        while problem == nil && written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                ok = false
-            } else {
+            if n >= 0 {
                 written += n
+            } else if errno != EINTR {
+                problem = failure("write")
             }
         }
-        ok = ok && fsync(fd) == 0
-        let error = failure("write")
+        if problem == nil && fsync(fd) != 0 { problem = failure("fsync") }
         close(fd)
-        guard ok else {
+        if problem == nil && rename(temporary, path) != 0 { problem = failure("rename") }
+        if let problem {
             _ = unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let error = failure("rename")
-            _ = unlink(temporary)
-            throw error
+            throw problem
         }
     }
 
