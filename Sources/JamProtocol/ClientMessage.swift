@@ -124,30 +124,9 @@ public enum ClientMessage: Hashable, Sendable {
 
 // MARK: - Lines
 
-extension ClientMessage {
-    /// Decodes one line (without its terminator) sent by a client, checking it against `limits`:
-    /// length, UTF-8, verb, nesting depth, JSON, fields. Throws the ``ProtocolError`` to send back as ERR.
-    public static func decode(line: ByteBuffer, limits: Limits = .default) throws(ProtocolError) -> ClientMessage {
-        let result: Result<ClientMessage, ProtocolError> = line.withUnsafeReadableBytes { bytes in
-            Result { () throws(ProtocolError) in try decode(bytes: bytes, limits: limits) }
-        }
-        return try result.get()
-    }
-
-    /// Decodes one line (without its terminator) sent by a client. See ``decode(line:limits:)-(ByteBuffer,_)``.
-    public static func decode(line: [UInt8], limits: Limits = .default) throws(ProtocolError) -> ClientMessage {
-        let result: Result<ClientMessage, ProtocolError> = line.withUnsafeBytes { bytes in
-            Result { () throws(ProtocolError) in try decode(bytes: bytes, limits: limits) }
-        }
-        return try result.get()
-    }
-
-    /// Decodes one line (without its terminator) sent by a client. See ``decode(line:limits:)-(ByteBuffer,_)``.
-    public static func decode(line: String, limits: Limits = .default) throws(ProtocolError) -> ClientMessage {
-        try decode(line: Array(line.utf8), limits: limits)
-    }
-
-    static func decode(bytes: UnsafeRawBufferPointer, limits: Limits) throws(ProtocolError) -> ClientMessage {
+extension ClientMessage: LineMessage {
+    /// Decodes the bytes of one line (without its terminator), checking them against `limits`.
+    public static func decode(bytes: UnsafeRawBufferPointer, limits: Limits) throws(ProtocolError) -> ClientMessage {
         let line = try LineCoding.split(bytes, direction: .clientToServer, limits: limits)
         let message: ClientMessage
         switch line.verb {
@@ -185,19 +164,6 @@ extension ClientMessage {
         case .ping, .pong: LineCoding.encode(verb, LineCoding.Empty())
         case .bye(let payload): LineCoding.encode(verb, payload)
         }
-    }
-
-    /// Writes the line, LF included, that sends this message.
-    public func encodeLine(into buffer: inout ByteBuffer) {
-        buffer.writeBytes(encodeLine())
-    }
-
-    /// The line, LF included, in a new buffer.
-    public func encodeLine(allocator: ByteBufferAllocator) -> ByteBuffer {
-        let bytes = encodeLine()
-        var buffer = allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        return buffer
     }
 
     /// Checks the fields' values (their JSON types were checked while decoding).

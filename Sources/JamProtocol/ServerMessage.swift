@@ -187,30 +187,9 @@ public enum ServerMessage: Hashable, Sendable {
 
 // MARK: - Lines
 
-extension ServerMessage {
-    /// Decodes one line (without its terminator) sent by a server, checking it against `limits`
-    /// (`serverLineBytes` caps its length).
-    public static func decode(line: ByteBuffer, limits: Limits = .default) throws(ProtocolError) -> ServerMessage {
-        let result: Result<ServerMessage, ProtocolError> = line.withUnsafeReadableBytes { bytes in
-            Result { () throws(ProtocolError) in try decode(bytes: bytes, limits: limits) }
-        }
-        return try result.get()
-    }
-
-    /// Decodes one line (without its terminator) sent by a server. See ``decode(line:limits:)-(ByteBuffer,_)``.
-    public static func decode(line: [UInt8], limits: Limits = .default) throws(ProtocolError) -> ServerMessage {
-        let result: Result<ServerMessage, ProtocolError> = line.withUnsafeBytes { bytes in
-            Result { () throws(ProtocolError) in try decode(bytes: bytes, limits: limits) }
-        }
-        return try result.get()
-    }
-
-    /// Decodes one line (without its terminator) sent by a server. See ``decode(line:limits:)-(ByteBuffer,_)``.
-    public static func decode(line: String, limits: Limits = .default) throws(ProtocolError) -> ServerMessage {
-        try decode(line: Array(line.utf8), limits: limits)
-    }
-
-    static func decode(bytes: UnsafeRawBufferPointer, limits: Limits) throws(ProtocolError) -> ServerMessage {
+extension ServerMessage: LineMessage {
+    /// Decodes the bytes of one line (without its terminator), checking them against `limits`.
+    public static func decode(bytes: UnsafeRawBufferPointer, limits: Limits) throws(ProtocolError) -> ServerMessage {
         let line = try LineCoding.split(bytes, direction: .serverToClient, limits: limits)
         let message: ServerMessage
         switch line.verb {
@@ -255,19 +234,6 @@ extension ServerMessage {
         case .bye(let payload): LineCoding.encode(verb, payload)
         case .err(let payload): LineCoding.encode(verb, payload)
         }
-    }
-
-    /// Writes the line, LF included, that sends this message.
-    public func encodeLine(into buffer: inout ByteBuffer) {
-        buffer.writeBytes(encodeLine())
-    }
-
-    /// The line, LF included, in a new buffer.
-    public func encodeLine(allocator: ByteBufferAllocator) -> ByteBuffer {
-        let bytes = encodeLine()
-        var buffer = allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        return buffer
     }
 
     /// Checks the fields' values (their JSON types were checked while decoding).
