@@ -351,14 +351,7 @@ public final class SessionLog: @unchecked Sendable {
            Double(bytesSinceSnapshot + opBytes) >= Double(lastSnapshotSize) * options.snapshotBytesRatio {
             newSnapshot = appendSnapshotFrame(to: &buffer, at: end + buffer.count)
         }
-        do {
-            try file.write(buffer, at: end)
-            if options.sync { try file.sync() }
-        } catch {
-            fail(file, error)
-            throw error
-        }
-        end += buffer.count
+        try writeDurably(buffer, to: file)
         if let newSnapshot {
             lastSnapshotOffset = newSnapshot
             lastSnapshotRevision = state.revision
@@ -368,6 +361,19 @@ public final class SessionLog: @unchecked Sendable {
             bytesSinceSnapshot += opBytes
         }
         return AppendResult(revision: state.revision, bytes: buffer.count, snapshotWritten: newSnapshot != nil)
+    }
+
+    /// Writes `buffer` at the end and syncs it (unless `options.sync` is off); on failure the log
+    /// refuses every later write.
+    private func writeDurably(_ buffer: [UInt8], to file: LogFile) throws(LogError) {
+        do {
+            try file.write(buffer, at: end)
+            if options.sync { try file.sync() }
+        } catch {
+            fail(file, error)
+            throw error
+        }
+        end += buffer.count
     }
 
     /// Writes (and syncs) a snapshot of the current revision unless the latest snapshot is at it, e.g.
@@ -383,14 +389,7 @@ public final class SessionLog: @unchecked Sendable {
         guard state.revision > lastSnapshotRevision else { return false }
         var buffer: [UInt8] = []
         guard let offset = appendSnapshotFrame(to: &buffer, at: end) else { return false }
-        do {
-            try file.write(buffer, at: end)
-            if options.sync { try file.sync() }
-        } catch {
-            fail(file, error)
-            throw error
-        }
-        end += buffer.count
+        try writeDurably(buffer, to: file)
         lastSnapshotOffset = offset
         lastSnapshotRevision = state.revision
         lastSnapshotSize = buffer.count

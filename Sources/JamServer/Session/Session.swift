@@ -255,6 +255,12 @@ actor Session {
         }
         members.removeAll()
         order.removeAll()
+        let log = self.log
+        do {
+            _ = try await NIOThreadPool.singleton.runIfActive { try log.writeSnapshot() }
+        } catch {
+            logger.warning("no closing snapshot; the next load replays from the last one", metadata: ["session": "\(name)", "error": "\(error)"])
+        }
         log.close()
     }
 
