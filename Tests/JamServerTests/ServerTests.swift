@@ -284,4 +284,41 @@ struct Participant {
         await again.close()
         try await server.stop()
     }
+
+    @Test("presence: PEER on join and leave, cursors coalesced to the latest, chat to everyone")
+    func presence() async throws {
+        var limits = Limits.default
+        limits.cursorHz = 5
+        let server = try await TestServer.start(limits: limits)
+        let (ana, _) = try await server.join("stage", name: "ana")
+        let (ben, benWelcome) = try await server.join("stage", name: "ben")
+        let joined = try await ana.expect("PEER join") { if case .peer(let event) = $0 { event } else { nil } }
+        #expect(joined.event == .join)
+        #expect(joined.peer == Peer(client: benWelcome.client, name: "ben"))
+        #expect(benWelcome.roster.map(\.name) == ["ana", "ben"])
+
+        for tick in stride(from: 0, through: 1900, by: 100) {
+            try await ben.send(.cursor(.init(track: nil, tick: tick, pitch: 60)))
+        }
+        var ticks: [Int] = []
+        while ticks.last != 1900 {
+            let cursor = try await ana.expect("CURSOR") { if case .cursor(let cursor) = $0 { cursor } else { nil } }
+            #expect(cursor.client == benWelcome.client)
+            ticks.append(cursor.tick)
+        }
+        #expect(ticks.count < 20, "twenty cursors in a burst are coalesced at 5 Hz: \(ticks)")
+        #expect(ticks == ticks.sorted(), "cursors arrive in order")
+
+        try await ben.send(.chat(.init(text: "in D minor?")))
+        for client in [ana, ben] {
+            let chat = try await client.expect("CHAT") { if case .chat(let chat) = $0 { chat } else { nil } }
+            #expect(chat == ServerMessage.Chat(client: benWelcome.client, text: "in D minor?"))
+        }
+        await ben.close()
+        let left = try await ana.expect("PEER leave") { if case .peer(let event) = $0 { event } else { nil } }
+        #expect(left.event == .leave)
+        #expect(left.peer.client == benWelcome.client)
+        await ana.close()
+        try await server.stop()
+    }
 }
