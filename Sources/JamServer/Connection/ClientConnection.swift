@@ -83,8 +83,14 @@ struct ClientConnection {
     /// Sends one ERR and closes, without a HELLO (a connection over the server's limit).
     func refuseAtOnce(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ error: ProtocolError) async {
         context.metrics?.protocolError(code: error.code.rawValue)
-        try? await channel.executeThenClose { _, outbound in
-            try await outbound.write(ServerMessage.err(error).line())
+        // Closing while the TLS handshake is still running makes NIOSSL drop the ERR it has buffered: wait
+        // for the write itself, which completes once the handshake is done and the line is on the socket
+        // (or fails with the handshake), for at most `joinSeconds`.
+        let limit = TimeAmount.seconds(Int64(context.limits.joinSeconds))
+        try? await channel.executeThenClose { _, _ in
+            let deadline = channel.channel.eventLoop.scheduleTask(in: limit) { channel.channel.close(promise: nil) }
+            defer { deadline.cancel() }
+            try await channel.channel.writeAndFlush(ServerMessage.err(error).line())
         }
     }
 
