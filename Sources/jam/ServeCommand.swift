@@ -10,12 +10,14 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run a Jam server: TLS line protocol, sessions, durable session logs.",
         discussion: """
-            With no --cert/--key, the first start makes a self-signed certificate in DIR/tls and reuses it;
-            its path and SHA-256 fingerprint are printed so clients can pin it. Serves until SIGINT or
-            SIGTERM, then tells clients it is going, flushes every session log and exits 0.
+            With no --cert/--key, the first start makes a self-signed certificate in DIR/tls and reuses it \
+            afterwards; its path and SHA-256 fingerprint are printed so that clients can pin it. The server \
+            serves until SIGINT or SIGTERM, then tells its clients it is going, flushes every session log \
+            and exits 0.
 
-            Try it by hand:  openssl s_client -quiet -connect 127.0.0.1:7890
-            then type:       JOIN {"session":"demo","name":"me"}
+            Talk to it by hand:
+              openssl s_client -quiet -CAfile jam-data/tls/cert.pem -connect 127.0.0.1:7890
+              JOIN {"session":"demo","name":"me"}
             """
     )
 
@@ -43,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Offer a ready session called \"demo\" (bass and drums in D minor) to join at once.")
     var demo = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(help: "How much to log.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
