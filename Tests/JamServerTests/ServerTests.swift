@@ -203,7 +203,7 @@ struct Participant {
         _ = try await waiting.next()
         try await server.stop()
         let bye = try await joined.expect("BYE") { if case .bye(let bye) = $0 { bye } else { nil } }
-        #expect(bye.reason == "server shutting down")
+        #expect(bye.reason == "shutdown")
         #expect(try await joined.isClosed())
         #expect(try await waiting.isClosed())
     }

@@ -46,7 +46,7 @@ struct ClientConnection {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 let auth: ServerMessage.Auth = context.token == nil ? .none : .token
-                outbox.send(ServerMessage.hello(.init(server: "jam \(JamVersion.program)", auth: auth, limits: context.limits)).line())
+                outbox.send(ServerMessage.hello(.init(server: "jam/\(JamVersion.program)", auth: auth, limits: context.limits)).line())
                 let watchdog = Task { await watch() }
                 defer { watchdog.cancel() }
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -130,9 +130,9 @@ public final class JamServer: Service, Sendable {
 
     /// Says BYE to every session member and every connection not yet joined, and closes the logs.
     private func farewell() async {
-        await context.registry.closeAll(reason: "server shutting down")
+        await context.registry.closeAll(reason: "shutdown")
         for outbox in open.withLockedValue({ Array($0.values) }) {
-            outbox.close(after: ServerMessage.bye(Bye(reason: "server shutting down")).line())
+            outbox.close(after: ServerMessage.bye(Bye(reason: "shutdown")).line())
         }
     }
 }
