@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "JamProtocol", targets: ["JamProtocol"]),
         .library(name: "JamLog", targets: ["JamLog"]),
         .library(name: "JamServer", targets: ["JamServer"]),
+        .library(name: "JamClient", targets: ["JamClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -62,6 +63,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Layer 4: the client's OT state machine and undo.
+        .target(name: "JamClient", dependencies: ["JamCore", "JamProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         // Layer 5: the command-line tool and the tools.
         .executableTarget(
             name: "jam",
@@ -79,6 +82,7 @@ let package = Package(
             dependencies: ["JamProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
         ),
         .testTarget(name: "JamLogTests", dependencies: ["JamLog"]),
+        .testTarget(name: "JamClientTests", dependencies: ["JamClient", "JamCore", "JamProtocol"]),
         .testTarget(
             name: "JamServerTests",
             dependencies: [
