@@ -819,28 +819,6 @@ extension LimitsTests {
             loopBars = document.loopBars
         }
 
-        /// Connects (unless given a connection past its HELLO) and joins, answering PINGs meanwhile.
-        static func join(
-            _ server: TestServer, _ session: String, name: String, token: String?, on connection: LineClient? = nil
-        ) async throws -> (LineClient, ServerMessage.Welcome) {
-            let client: LineClient
-            if let connection {
-                client = connection
-            } else {
-                client = try await server.connect()
-                guard case .hello = try await client.next() else { throw TestFailure("no HELLO") }
-            }
-            try await client.send(.join(.init(session: session, name: name, token: token)))
-            while true {
-                let message = try await client.next()
-                switch message {
-                case .welcome(let welcome): return (client, welcome)
-                case .ping: try await client.send(.pong)
-                default: throw TestFailure("\(String(describing: message)) instead of WELCOME")
-                }
-            }
-        }
-
         mutating func nextSeq() -> Int {
             seq += 1
             return seq
@@ -931,7 +909,7 @@ extension LimitsTests {
         /// edits, and the document it was given is returned.
         @discardableResult
         func expectWitness(revision: Int, on connection: LineClient? = nil) async throws -> Document {
-            let (client, welcome) = try await Member.join(server, session, name: "Witness", token: token, on: connection)
+            let (client, welcome) = try await server.join(session, name: "Witness", token: token, on: connection)
             #expect(welcome.revision == revision, "the revision a new member sees")
             guard case .snapshot(let document) = welcome.content else { throw TestFailure("no snapshot") }
             var witness = try Member(client, welcome, knob: .loopBars)
@@ -983,10 +961,10 @@ extension LimitsTests {
             let session = "limits"
             var bystander: Member?
             if joinBystander {
-                let (client, welcome) = try await Member.join(server, session, name: "Bea", token: token)
+                let (client, welcome) = try await server.join(session, name: "Bea", token: token)
                 bystander = try Member(client, welcome, knob: .title)
             }
-            let (client, welcome) = try await Member.join(server, session, name: "Ann", token: token)
+            let (client, welcome) = try await server.join(session, name: "Ann", token: token)
             let player = try Member(client, welcome, knob: .tempo)
             let scene = Scene(server: server, bystander: bystander ?? player, player: player, token: token, logs: logs)
             try await body(scene)

@@ -42,13 +42,28 @@ struct TestServer {
         try await LineClient.connect(port: port, trust: trust ?? .pinnedCertificate(path: identity.certificatePath))
     }
 
-    /// Connects, reads HELLO, joins `session`, and returns the client with its WELCOME.
-    func join(_ session: String, name: String, role: Role = .player, rejoin: ClientMessage.Rejoin? = nil, token: String? = nil) async throws -> (LineClient, ServerMessage.Welcome) {
-        let client = try await connect()
-        guard case .hello = try await client.next() else { throw TestFailure("no HELLO") }
+    /// Connects and reads HELLO (unless given a connection past its HELLO), joins `session`, answering
+    /// PINGs meanwhile, and returns the client with its WELCOME.
+    func join(
+        _ session: String, name: String, role: Role = .player, rejoin: ClientMessage.Rejoin? = nil, token: String? = nil,
+        on connection: LineClient? = nil
+    ) async throws -> (LineClient, ServerMessage.Welcome) {
+        let client: LineClient
+        if let connection {
+            client = connection
+        } else {
+            client = try await connect()
+            guard case .hello = try await client.next() else { throw TestFailure("no HELLO") }
+        }
         try await client.send(.join(.init(session: session, name: name, role: role, token: token, rejoin: rejoin)))
-        guard case .welcome(let welcome) = try await client.next() else { throw TestFailure("no WELCOME") }
-        return (client, welcome)
+        while true {
+            let message = try await client.next()
+            switch message {
+            case .welcome(let welcome): return (client, welcome)
+            case .ping: try await client.send(.pong)
+            default: throw TestFailure("\(String(describing: message)) instead of WELCOME")
+            }
+        }
     }
 }
 
