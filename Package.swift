@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "JamLog", targets: ["JamLog"]),
         .library(name: "JamServer", targets: ["JamServer"]),
         .library(name: "JamClient", targets: ["JamClient"]),
+        .library(name: "JamMIDI", targets: ["JamMIDI"]),
+        .library(name: "JamBand", targets: ["JamBand"]),
+        .library(name: "JamTerminal", targets: ["JamTerminal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -49,7 +52,7 @@ let package = Package(
         .target(
             name: "JamServer",
             dependencies: [
-                "JamCore", "JamProtocol", "JamLog",
+                "JamCore", "JamProtocol", "JamLog", "JamClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -63,13 +66,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Layer 4: the client's OT state machine and undo.
-        .target(name: "JamClient", dependencies: ["JamCore", "JamProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+        // Layer 4: the client: its OT state machine, undo, and the TLS connection.
+        .target(
+            name: "JamClient",
+            dependencies: [
+                "JamCore", "JamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Layer 4: Standard MIDI Files and the built-in synthesizer.
+        .target(name: "JamMIDI", dependencies: ["JamCore"]),
+        // Layer 4: the AI bandmate: listening, playing, and the agent that joins a session.
+        .target(name: "JamBand", dependencies: ["JamCore", "JamProtocol", "JamClient"]),
+        // Layer 4: the terminal: raw mode, keys, a virtual screen, the session view.
+        .target(name: "JamTerminal", dependencies: ["JamCore", "JamProtocol"]),
         // Layer 5: the command-line tool and the tools.
         .executableTarget(
             name: "jam",
             dependencies: [
-                "JamCore", "JamServer",
+                "JamCore", "JamProtocol", "JamLog", "JamServer", "JamClient", "JamMIDI", "JamBand", "JamTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,11 +100,14 @@ let package = Package(
             dependencies: ["JamProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
         ),
         .testTarget(name: "JamLogTests", dependencies: ["JamLog"]),
-        .testTarget(name: "JamClientTests", dependencies: ["JamClient", "JamCore", "JamProtocol"]),
+        .testTarget(name: "JamClientTests", dependencies: ["JamClient", "JamCore", "JamProtocol", "JamServer"]),
+        .testTarget(name: "JamMIDITests", dependencies: ["JamMIDI", "JamCore"]),
+        .testTarget(name: "JamBandTests", dependencies: ["JamBand", "JamCore"]),
+        .testTarget(name: "JamTerminalTests", dependencies: ["JamTerminal", "JamCore", "JamProtocol"]),
         .testTarget(
             name: "JamServerTests",
             dependencies: [
-                "JamServer", "JamProtocol", "JamCore",
+                "JamServer", "JamProtocol", "JamCore", "JamClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import JamClient
 import JamCore
 import JamProtocol
 import JamServer

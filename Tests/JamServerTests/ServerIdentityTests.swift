@@ -1,4 +1,5 @@
 import Foundation
+import JamClient
 import JamServer
 import NIOCore
 import NIOPosix
@@ -74,7 +75,7 @@ struct ServerIdentityTests {
                 $0.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             #expect(opensslFingerprint == identity.displayFingerprint)
-            #expect(ServerIdentity.normalizeFingerprint(opensslFingerprint ?? "") == identity.fingerprint)
+            #expect(Fingerprint.normalize(opensslFingerprint ?? "") == identity.fingerprint)
 
             // The key is the certificate's.
             let keyPublic = try runOpenSSL(["pkey", "-in", identity.keyPath, "-pubout"])
@@ -179,13 +180,13 @@ struct ServerIdentityTests {
 
     @Test func fingerprintsAreNormalized() {
         let hex = String(repeating: "ab", count: 32)
-        #expect(ServerIdentity.normalizeFingerprint(hex) == hex)
-        #expect(ServerIdentity.normalizeFingerprint(hex.uppercased()) == hex)
+        #expect(Fingerprint.normalize(hex) == hex)
+        #expect(Fingerprint.normalize(hex.uppercased()) == hex)
         let colons = Array(repeating: "AB", count: 32).joined(separator: ":")
-        #expect(ServerIdentity.normalizeFingerprint(colons) == hex)
-        #expect(ServerIdentity.normalizeFingerprint("abcd") == nil)
-        #expect(ServerIdentity.normalizeFingerprint(String(repeating: "zz", count: 32)) == nil)
-        let error = #expect(throws: ServerIdentityError.self) {
+        #expect(Fingerprint.normalize(colons) == hex)
+        #expect(Fingerprint.normalize("abcd") == nil)
+        #expect(Fingerprint.normalize(String(repeating: "zz", count: 32)) == nil)
+        let error = #expect(throws: ClientError.self) {
             try ClientTrust.fingerprint("not-a-fingerprint").makeClientContext()
         }
         #expect(error?.code == "fingerprint_invalid")

@@ -9,6 +9,7 @@
 
 import Crypto
 import Foundation
+import JamClient
 import NIOCore
 import NIOSSL
 import X509
@@ -136,7 +137,7 @@ public struct ServerIdentity: Sendable {
     /// The fingerprint in the usual colon-separated uppercase form (`AB:CD:…`), as
     /// `openssl x509 -fingerprint -sha256` prints it.
     public var displayFingerprint: String {
-        Self.colonSeparated(fingerprint)
+        Fingerprint.colonSeparated(fingerprint)
     }
 
     /// Lines for the server to print at start, so that clients can pin the certificate.
@@ -215,7 +216,7 @@ public struct ServerIdentity: Sendable {
         let identity = ServerIdentity(
             certificatePath: certificatePath,
             keyPath: keyPath,
-            fingerprint: sha256Hex(leafDER),
+            fingerprint: Fingerprint.sha256Hex(leafDER),
             generated: generated,
             notValidBefore: parsedLeaf.notValidBefore,
             notValidAfter: parsedLeaf.notValidAfter,
@@ -339,123 +340,10 @@ public struct ServerIdentity: Sendable {
             throw problem
         }
     }
-
-    // MARK: - Fingerprints
-
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
-
-    /// `ab:cd…`/`AB CD…`/`abcd…` → `abcd…`; nil unless it is 64 hex digits.
-    public static func normalizeFingerprint(_ text: String) -> String? {
-        let hex = text.lowercased().filter { $0 != ":" && $0 != " " }
-        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit }) else { return nil }
-        return hex
-    }
-
-    static func colonSeparated(_ hex: String) -> String {
-        var pairs: [String] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
-            pairs.append(hex[index..<next].uppercased())
-            index = next
-        }
-        return pairs.joined(separator: ":")
-    }
 }
 
 extension ServerIdentityError {
     fileprivate func withDetail(_ detail: String) -> ServerIdentityError {
         ServerIdentityError(code: code, message: "\(message) (\(detail))")
-    }
-}
-
-// MARK: - Client side
-
-/// How a client decides to trust the server's certificate.
-public enum ClientTrust: Sendable, Equatable {
-    /// Trust exactly the certificate(s) in this PEM file (the server's generated
-    /// certificate is its own CA): full verification, including the server's identity.
-    /// NIOSSL accepts the certificate when a DNS SAN matches the `serverHostname` given to
-    /// `makeClientHandler` *or* an IP SAN matches the address connected to.
-    case pinnedCertificate(path: String)
-    /// Trust a server whose leaf certificate has this SHA-256 fingerprint (hex, colons
-    /// and case ignored), whatever its issuer or names.
-    case fingerprint(String)
-    /// The system's trust store and full verification (a certificate from a public CA).
-    case systemRoots
-
-    /// A client-side context for this trust: TLS 1.2 minimum, 1.3 preferred.
-    ///
-    /// For `.fingerprint` the check is done by the handler from `makeClientHandler`; a
-    /// plain `NIOSSLClientHandler` on this context falls back to the system roots and so
-    /// refuses a self-signed server (fails closed).
-    public func makeClientContext() throws -> NIOSSLContext {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.minimumTLSVersion = .tlsv12
-        configuration.maximumTLSVersion = nil
-        switch self {
-        case .pinnedCertificate(let path):
-            let certificates: [NIOSSLCertificate]
-            do {
-                certificates = try NIOSSLCertificate.fromPEMFile(path)
-            } catch {
-                throw ServerIdentityError.certificateUnreadable(path, "not a PEM certificate (\(error))")
-            }
-            guard !certificates.isEmpty else {
-                throw ServerIdentityError.certificateUnreadable(path, "the file holds no PEM certificate")
-            }
-            configuration.trustRoots = .certificates(certificates)
-            configuration.certificateVerification = .fullVerification
-        case .fingerprint(let text):
-            _ = try Self.expectedFingerprint(text)
-            // Not `.none`: with `.none` NIOSSL never calls the custom verification callback.
-            configuration.certificateVerification = .noHostnameVerification
-        case .systemRoots:
-            configuration.trustRoots = .default
-            configuration.certificateVerification = .fullVerification
-        }
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw ServerIdentityError(code: "tls_context_failed", message: "cannot set up client TLS: \(error)")
-        }
-    }
-
-    /// The client handler for one connection on a context from `makeClientContext()`.
-    /// `serverHostname` is sent as SNI and verified (pinned certificate, system roots);
-    /// pass nil when connecting to an IP address.
-    public func makeClientHandler(context: NIOSSLContext, serverHostname: String?) throws -> NIOSSLClientHandler {
-        switch self {
-        case .pinnedCertificate, .systemRoots:
-            return try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
-        case .fingerprint(let text):
-            let expected = try Self.expectedFingerprint(text)
-            return try NIOSSLClientHandler(
-                context: context,
-                serverHostname: serverHostname,
-                customVerificationCallback: { certificates, promise in
-                    guard let leaf = certificates.first, let der = try? leaf.toDERBytes() else {
-                        promise.succeed(.failed)
-                        return
-                    }
-                    promise.succeed(ServerIdentity.sha256Hex(der) == expected ? .certificateVerified : .failed)
-                }
-            )
-        }
-    }
-
-    private static func expectedFingerprint(_ text: String) throws -> String {
-        guard let hex = ServerIdentity.normalizeFingerprint(text) else {
-            throw ServerIdentityError(
-                code: "fingerprint_invalid",
-                message: "a SHA-256 fingerprint is 64 hex digits (colons allowed), not \"\(text)\""
-            )
-        }
-        return hex
     }
 }
