@@ -100,7 +100,7 @@ let package = Package(
             dependencies: ["JamProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
         ),
         .testTarget(name: "JamLogTests", dependencies: ["JamLog"]),
-        .testTarget(name: "JamClientTests", dependencies: ["JamClient", "JamCore", "JamProtocol", "JamServer"]),
+        .testTarget(name: "JamClientTests", dependencies: ["JamClient", "JamCore", "JamProtocol", "JamLog", "JamServer"]),
         .testTarget(name: "JamMIDITests", dependencies: ["JamMIDI", "JamCore"]),
         .testTarget(name: "JamBandTests", dependencies: ["JamBand", "JamCore"]),
         .testTarget(name: "JamTerminalTests", dependencies: ["JamTerminal", "JamCore", "JamProtocol"]),
