@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JamProtocol
 import NIOCore
 import NIOPosix
@@ -24,11 +29,22 @@ struct LineChannel: Sendable {
         } catch let error as ClientError {
             throw error
         } catch {
-            throw ClientError(code: "connect_failed", message: "cannot connect to \(endpoint.host):\(endpoint.port): \(error)")
+            throw ClientError(code: "connect_failed", message: "cannot connect to \(endpoint.host):\(endpoint.port): \(reason(error))")
         }
     }
 
     func close() {
         channel.channel.close(promise: nil)
     }
+}
+
+/// The cause of a failed connect in a few words ("Connection refused"), not NIO's full report.
+private func reason(_ error: any Error) -> String {
+    if let error = error as? NIOConnectionError {
+        if let failure = error.connectionErrors.first { return reason(failure.error) }
+        if let dns = error.dnsAAAAError ?? error.dnsAError { return "cannot resolve \(error.host): \(dns)" }
+    }
+    if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+    if error is ChannelError { return "timed out" }
+    return "\(error)"
 }

@@ -7,6 +7,6 @@ struct Jam: AsyncParsableCommand {
         commandName: "jam",
         abstract: "A collaborative real-time jam server and its tools.",
         version: "jam \(JamVersion.program) (document model \(JamVersion.document))",
-        subcommands: [ServeCommand.self, DocCommand.self]
+        subcommands: [ServeCommand.self, TailCommand.self, SendCommand.self, DocCommand.self]
     )
 }
