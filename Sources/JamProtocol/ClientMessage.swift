@@ -20,6 +20,10 @@ public enum ClientMessage: Hashable, Sendable {
     case pong
     /// Leaving; the server answers BYE and closes.
     case bye(Bye)
+    /// Ask the server to start an AI bandmate in the session.
+    case invite(Invite)
+    /// Ask the server to stop an AI bandmate it started.
+    case dismiss(Dismiss)
 
     /// The payload of JOIN.
     public struct Join: Hashable, Sendable {
@@ -108,9 +112,47 @@ public enum ClientMessage: Hashable, Sendable {
         }
     }
 
+    /// The payload of INVITE: which part the bandmate plays, and how.
+    public struct Invite: Codable, Hashable, Sendable {
+        /// `bass`, `drums`, `keys` or `lead`.
+        public var role: String
+        /// A style the bandmate knows (`rock`, `funk`, `swing`, `bossa`, `ballad`, `house`).
+        public var style: String
+        /// Makes its playing repeatable; the server picks one when absent.
+        public var seed: Int?
+        /// 0…1: how many notes it plays (default 0.5).
+        public var density: Double?
+        /// 0…1: how adventurous its rhythms and harmony are (default 0.5).
+        public var complexity: Double?
+
+        /// The parts a bandmate can play.
+        public static let roles = ["bass", "drums", "keys", "lead"]
+
+        public init(role: String, style: String, seed: Int? = nil, density: Double? = nil, complexity: Double? = nil) {
+            self.role = role
+            self.style = style
+            self.seed = seed
+            self.density = density
+            self.complexity = complexity
+        }
+    }
+
+    /// The payload of DISMISS: the bandmate, by display name or client id (at least one).
+    public struct Dismiss: Codable, Hashable, Sendable {
+        public var name: String?
+        public var client: String?
+
+        public init(name: String? = nil, client: String? = nil) {
+            self.name = name
+            self.client = client
+        }
+    }
+
     /// The message's verb.
     public var verb: Verb {
         switch self {
+        case .invite: .invite
+        case .dismiss: .dismiss
         case .join: .join
         case .op: .op
         case .cursor: .cursor
@@ -141,6 +183,8 @@ extension ClientMessage: LineMessage {
             try line.ignoredPayload()
             message = .pong
         case .bye: message = .bye(try line.payload(Bye.self))
+        case .invite: message = .invite(try line.payload(Invite.self))
+        case .dismiss: message = .dismiss(try line.payload(Dismiss.self))
         default: throw ProtocolError(.unknownVerb, "\(line.verb) is not a client verb", verb: line.verb.rawValue)
         }
         do {
@@ -163,6 +207,8 @@ extension ClientMessage: LineMessage {
         case .chat(let payload): LineCoding.encode(verb, payload)
         case .ping, .pong: LineCoding.encode(verb, LineCoding.Empty())
         case .bye(let payload): LineCoding.encode(verb, payload)
+        case .invite(let payload): LineCoding.encode(verb, payload)
+        case .dismiss(let payload): LineCoding.encode(verb, payload)
         }
     }
 
@@ -194,6 +240,23 @@ extension ClientMessage: LineMessage {
             if let pitch = cursor.pitch { try Check.range(pitch, 0...127, field: "pitch") }
         case .chat(let chat):
             try Check.text(chat.text, field: "text", max: limits.chatBytes)
+        case .invite(let invite):
+            guard Invite.roles.contains(invite.role) else {
+                throw ProtocolError(.invalidValue, "role is one of \(Invite.roles.joined(separator: ", ")), not \(Quoted(invite.role))")
+            }
+            try Check.text(invite.style, field: "style", max: 32)
+            if let seed = invite.seed { try Check.range(seed, 0...Check.maxInteger, field: "seed") }
+            for (value, field) in [(invite.density, "density"), (invite.complexity, "complexity")] {
+                if let value, !(0...1).contains(value) {
+                    throw ProtocolError(.invalidValue, "\(field) is 0…1, not \(value)")
+                }
+            }
+        case .dismiss(let dismiss):
+            guard dismiss.name != nil || dismiss.client != nil else {
+                throw ProtocolError(.missingField, "DISMISS names the bandmate by name or client")
+            }
+            if let name = dismiss.name { try Check.text(name, field: "name", max: limits.nameBytes) }
+            if let client = dismiss.client { try Check.text(client, field: "client", max: 64) }
         case .ping, .pong, .bye:
             break
         }

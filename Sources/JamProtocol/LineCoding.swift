@@ -70,10 +70,8 @@ enum LineCoding {
         guard let verb = Verb(rawValue: word), direction.verbs.contains(verb) else {
             let quoted = String(word.prefix(quotedVerbLength))
             let why =
-                if let verb = Verb(rawValue: word) {
-                    Verb.reserved.contains(verb)
-                        ? "\(word) is reserved for a later version"
-                        : "\(word) is not sent by a \(direction == .clientToServer ? "client" : "server")"
+                if Verb(rawValue: word) != nil {
+                    "\(word) is not sent by a \(direction == .clientToServer ? "client" : "server")"
                 } else {
                     "unknown verb \(Quoted(word))"
                 }

@@ -73,13 +73,15 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let slowConsumer = Code(rawValue: "slow_consumer")
         /// The server failed; nothing was committed.
         public static let internalError = Code(rawValue: "internal_error")
+        /// The server cannot do this: it runs no AI bandmates, or none of that kind or style.
+        public static let unavailable = Code(rawValue: "unavailable")
 
         /// Every code of PROTOCOL.md §5 (the core's codes aside), in the order of its table.
         public static let all: [Code] = [
             .lineTooLong, .invalidUTF8, .unknownVerb, .malformedJSON, .tooDeep, .missingField, .wrongType,
             .invalidValue, .badSessionName, .authFailed, .nameTaken, .sessionFull, .serverFull, .notJoined,
             .alreadyJoined, .unknownClient, .forbidden, .futureRevision, .revisionTooOld, .badSequence,
-            .documentTooLarge, .rateLimited, .idleTimeout, .slowConsumer, .internalError,
+            .documentTooLarge, .rateLimited, .idleTimeout, .slowConsumer, .internalError, .unavailable,
         ]
 
         /// The codes after which the server closes the connection.

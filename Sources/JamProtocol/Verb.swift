@@ -12,19 +12,15 @@ public enum Verb: String, Hashable, Sendable, CaseIterable, CustomStringConverti
     case pong = "PONG"
     case bye = "BYE"
     case err = "ERR"
-    /// Reserved for inviting an AI member (a later version); refused as `unknown_verb` until then.
     case invite = "INVITE"
-    /// Reserved for dismissing an AI member (a later version); refused as `unknown_verb` until then.
     case dismiss = "DISMISS"
 
     /// The verbs a client sends.
-    public static let fromClient: Set<Verb> = [.join, .op, .cursor, .chat, .ping, .pong, .bye]
+    public static let fromClient: Set<Verb> = [.join, .op, .cursor, .chat, .ping, .pong, .bye, .invite, .dismiss]
     /// The verbs a server sends.
     public static let fromServer: Set<Verb> = [
         .hello, .welcome, .ack, .op, .cursor, .chat, .peer, .ping, .pong, .bye, .err,
     ]
-    /// The verbs reserved for a later version.
-    public static let reserved: Set<Verb> = [.invite, .dismiss]
 
     public var description: String { rawValue }
 }

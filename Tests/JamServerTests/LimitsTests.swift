@@ -96,7 +96,7 @@ struct LimitsTests {
 
     static let badLines: [BadLine] = [
         BadLine("unknown verb", "DANCE {}", .unknownVerb, verb: "DANCE"),
-        BadLine("reserved verb", "INVITE {\"name\":\"Drummer\"}", .unknownVerb, verb: "INVITE"),
+        BadLine("INVITE without a style", "INVITE {\"role\":\"bass\"}", .missingField, verb: "INVITE"),
         BadLine("server verb", "ACK {\"revision\":1,\"seq\":1}", .unknownVerb, verb: "ACK"),
         BadLine("lower-case verb", "chat {\"text\":\"hi\"}", .unknownVerb, verb: "chat"),
         BadLine("no verb", "   ", .unknownVerb, verb: nil),

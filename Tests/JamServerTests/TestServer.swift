@@ -18,7 +18,10 @@ struct TestServer {
 
     var port: Int { server.port }
 
-    static func start(directory: String? = nil, limits: Limits = .default, token: String? = nil, metrics: ServerMetrics? = nil) async throws -> TestServer {
+    static func start(
+        directory: String? = nil, limits: Limits = .default, token: String? = nil, metrics: ServerMetrics? = nil,
+        bandmates: (any Bandmates)? = nil
+    ) async throws -> TestServer {
         let directory = directory ?? temporaryDirectory()
         let identity = try ServerIdentity.loadOrCreate(dataDirectory: directory)
         var configuration = JamServer.Configuration(dataDirectory: directory, tls: try identity.makeServerContext())
@@ -26,6 +29,7 @@ struct TestServer {
         configuration.limits = limits
         configuration.token = token
         configuration.metrics = metrics
+        configuration.bandmates = bandmates
         var logger = Logger(label: "jam.test")
         logger.logLevel = .warning
         let server = try await JamServer.bind(configuration, logger: logger)

@@ -14,6 +14,9 @@ struct ServerContext: Sendable {
     let token: String?
     let metrics: ServerMetrics?
     let logger: Logger
+    let bandmates: (any Bandmates)?
+    /// The port the server listens on, for bandmates to connect to.
+    let port: Int
 }
 
 /// One client connection: a reader turning lines into session calls, a writer draining the outbox, and
@@ -184,6 +187,40 @@ struct ClientConnection {
                     return true
                 }
                 await joined.session.chat(client: joined.peer.client, connection: connection.id, chat.text)
+            case .invite(let invite):
+                guard let joined else { return notJoined(message) }
+                guard joined.peer.role == .player else {
+                    refuse(ProtocolError(.forbidden, "listeners cannot invite", verb: "INVITE"))
+                    return true
+                }
+                guard let bandmates = context.bandmates else {
+                    refuse(ProtocolError(.unavailable, "this server runs no AI bandmates", verb: "INVITE"))
+                    return true
+                }
+                do throws(ProtocolError) {
+                    let name = try await bandmates.invite(invite, session: joined.name, by: joined.peer, port: context.port)
+                    connection.logger.info("bandmate invited", metadata: ["session": "\(joined.name)", "bandmate": "\(name)"])
+                } catch {
+                    var error = error
+                    error.verb = "INVITE"
+                    refuse(error)
+                }
+            case .dismiss(let dismiss):
+                guard let joined else { return notJoined(message) }
+                guard joined.peer.role == .player else {
+                    refuse(ProtocolError(.forbidden, "listeners cannot dismiss", verb: "DISMISS"))
+                    return true
+                }
+                do throws(ProtocolError) {
+                    guard let bandmates = context.bandmates else {
+                        throw ProtocolError(.unknownClient, "this server started no AI bandmates")
+                    }
+                    try await bandmates.dismiss(dismiss, session: joined.name, by: joined.peer)
+                } catch {
+                    var error = error
+                    error.verb = "DISMISS"
+                    refuse(error)
+                }
             case .ping:
                 connection.outbox.send(ServerMessage.pong.line())
             case .pong:

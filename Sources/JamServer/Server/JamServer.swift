@@ -24,6 +24,8 @@ public final class JamServer: Service, Sendable {
         public var metrics: ServerMetrics?
         /// The document a session starts with when its log does not exist yet.
         public var initialDocument: @Sendable (String) -> Document = { _ in Document() }
+        /// Who plays the AI bandmates that INVITE asks for; nil answers INVITE with `unavailable`.
+        public var bandmates: (any Bandmates)?
 
         public init(dataDirectory: String, tls: NIOSSLContext) {
             self.dataDirectory = dataDirectory
@@ -65,9 +67,6 @@ public final class JamServer: Service, Sendable {
         let registry = SessionRegistry(
             directory: configuration.dataDirectory, limits: configuration.limits, metrics: configuration.metrics,
             logger: logger, initialDocument: configuration.initialDocument)
-        let context = ServerContext(
-            registry: registry, secret: secret, limits: configuration.limits, token: configuration.token,
-            metrics: configuration.metrics, logger: logger)
         let tls = configuration.tls
         let lineBytes = configuration.limits.lineBytes
         let channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
@@ -86,6 +85,10 @@ public final class JamServer: Service, Sendable {
         } catch {
             throw ServerError(.bindFailed, "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
+        let context = ServerContext(
+            registry: registry, secret: secret, limits: configuration.limits, token: configuration.token,
+            metrics: configuration.metrics, logger: logger, bandmates: configuration.bandmates,
+            port: channel.channel.localAddress?.port ?? configuration.port)
         return JamServer(channel: channel, context: context, host: configuration.host)
     }
 
@@ -130,6 +133,7 @@ public final class JamServer: Service, Sendable {
 
     /// Says BYE to every session member and every connection not yet joined, and closes the logs.
     private func farewell() async {
+        await context.bandmates?.stopAll()
         await context.registry.closeAll(reason: "shutdown")
         for outbox in open.withLockedValue({ Array($0.values) }) {
             outbox.close(after: ServerMessage.bye(Bye(reason: "shutdown")).line())
