@@ -429,9 +429,12 @@ def test_errors_on_bad_lines():
     c2 = client()
     c2.send("CHAT", {"text": "hi"})
     assert expect(c2, "ERR")["code"] == "not_joined"
-    c2.send("INVITE", {})
+    c2.send("DANCE", {})
     p = expect(c2, "ERR")
-    assert p["code"] == "unknown_verb" and p.get("verb") == "INVITE", p
+    assert p["code"] == "unknown_verb" and p.get("verb") == "DANCE", p
+    c2.send("INVITE", {"role": "bass"})
+    p = expect(c2, "ERR")
+    assert p["code"] == "missing_field" and p.get("verb") == "INVITE", p
     c2._sock.sendall(b"JOIN {\"session\":\"lines\",\"name\":\"L\"\r\n")  # malformed JSON
     assert expect(c2, "ERR")["code"] == "malformed_json"
     c2._sock.sendall(b"\n  \r\n")  # empty lines are ignored
