@@ -172,6 +172,18 @@ public actor JamConnection {
         send(.chat(ClientMessage.Chat(text: text)))
     }
 
+    /// Asks the server to start an AI bandmate in this session (PROTOCOL.md §2.3). It shows up as a
+    /// ``JamEvent/peer(_:roster:)`` join; a refusal comes back as an ``JamEvent/error(_:)``.
+    public func invite(_ invite: ClientMessage.Invite) {
+        send(.invite(invite))
+    }
+
+    /// Asks the server to stop the AI bandmate with this display name or client id.
+    public func dismiss(_ nameOrClient: String) {
+        let isClient = roster.contains { $0.client == nameOrClient && $0.kind == .ai }
+        send(.dismiss(isClient ? ClientMessage.Dismiss(client: nameOrClient) : ClientMessage.Dismiss(name: nameOrClient)))
+    }
+
     /// Waits until every local edit so far is acknowledged. Throws the first refusal of an edit seen
     /// meanwhile, or the reason the connection closed.
     public func flush() async throws(ClientError) {
