@@ -195,7 +195,7 @@ public final class LogReader {
     }
 
     /// The last frame, if the file ends with a valid frame where its `end` field says it starts.
-    private func tailFrame() throws(LogError) -> (offset: Int, header: FrameHeader)? {
+    func tailFrame() throws(LogError) -> (offset: Int, header: FrameHeader)? {
         guard size >= LogFormat.firstFrameOffset + 2 * LogFormat.frameOverhead else { return nil }
         let raw = try file.read(count: 4, at: size - 4)
         guard raw.count == 4 else { return nil }
@@ -208,7 +208,7 @@ public final class LogReader {
     }
 
     /// The fixed fields of the frame at `offset`, if they parse.
-    private func frameHeader(at offset: Int) throws(LogError) -> FrameHeader? {
+    func frameHeader(at offset: Int) throws(LogError) -> FrameHeader? {
         guard offset >= LogFormat.firstFrameOffset, offset + LogFormat.frameHeaderSize <= size else { return nil }
         let raw = try file.read(count: LogFormat.frameHeaderSize, at: offset)
         guard raw.count == LogFormat.frameHeaderSize else { return nil }

@@ -15,17 +15,29 @@ public struct LogEntry: Hashable, Sendable {
     public var time: Int64
     /// The operation as committed, transformed to apply at `revision - 1`.
     public var operation: JamCore.Operation
+    /// Whether a person or an AI bandmate submitted it, when the writer knew (LOG.md §3).
+    public var kind: AuthorKind?
 
-    public init(revision: Int, author: String, seq: Int, operation: JamCore.Operation, time: Int64 = LogClock.now()) {
+    public init(
+        revision: Int, author: String, seq: Int, operation: JamCore.Operation, time: Int64 = LogClock.now(),
+        kind: AuthorKind? = nil
+    ) {
         self.revision = revision
         self.author = author
         self.seq = seq
         self.time = time
         self.operation = operation
+        self.kind = kind
     }
 
     /// The largest author identity, in UTF-8 bytes.
     public static let maxAuthorBytes = 256
+}
+
+/// Who is behind an author: a person or an AI bandmate (PROTOCOL.md's `kind`).
+public enum AuthorKind: String, Hashable, Sendable, Codable, CaseIterable {
+    case human
+    case ai
 }
 
 /// An author's latest committed submission: the exactly-once memory (LOG.md §4).
@@ -120,6 +132,8 @@ enum Payload {
 
     private struct OperationJSON: Codable {
         var author: String
+        /// Absent in records whose writer did not know; a kind this version does not know reads as absent.
+        var kind: String?
         var op: JamCore.Operation
         var seq: Int
         var time: Int64
@@ -146,7 +160,7 @@ enum Payload {
 
     static func encodeOperation(_ entry: LogEntry, encoder: JSONEncoder) throws(LogError) -> [UInt8] {
         do {
-            let json = try encoder.encode(OperationJSON(author: entry.author, op: entry.operation, seq: entry.seq, time: entry.time))
+            let json = try encoder.encode(OperationJSON(author: entry.author, kind: entry.kind?.rawValue, op: entry.operation, seq: entry.seq, time: entry.time))
             return [UInt8](json)
         } catch {
             throw LogError(.invalidEntry, "operation at revision \(entry.revision) cannot be encoded: \(error)")
@@ -191,7 +205,7 @@ enum Payload {
         } catch {
             throw LogError(.recordInvalid, "operation record for revision \(revision) does not decode: \(describe(error))", offset: offset)
         }
-        let entry = LogEntry(revision: revision, author: o.author, seq: o.seq, operation: o.op, time: o.time)
+        let entry = LogEntry(revision: revision, author: o.author, seq: o.seq, operation: o.op, time: o.time, kind: o.kind.flatMap(AuthorKind.init))
         if let problem = entryProblem(entry) {
             throw LogError(.recordInvalid, "operation record for revision \(revision): \(problem)", offset: offset)
         }

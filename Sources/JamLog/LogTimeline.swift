@@ -1,0 +1,122 @@
+import Foundation
+
+/// Wall-clock seeking: which revision a session had at a moment, found through the snapshots without
+/// decoding documents (LOG.md §7 applied to time instead of revisions).
+extension LogReader {
+    /// The snapshots, oldest first, found from the tail by following `snapshot` fields (28-byte reads);
+    /// by a scan of every frame when the tail or the chain is damaged.
+    public func snapshotList() throws(LogError) -> [Index.Snapshot] {
+        if let chain = try snapshotChain() { return chain }
+        return try index().snapshots
+    }
+
+    /// The chain of snapshots from the tail back to revision 0, or nil if any link does not hold.
+    private func snapshotChain() throws(LogError) -> [Index.Snapshot]? {
+        guard let tail = try tailFrame() else { return nil }
+        var offset: Int
+        var header: FrameHeader
+        switch tail.header.kind {
+        case .snapshot:
+            (offset, header) = (tail.offset, tail.header)
+        case .operation:
+            offset = tail.header.snapshot
+            guard let h = try frameHeader(at: offset), h.kind == .snapshot, h.revision < tail.header.revision else { return nil }
+            header = h
+        case .header:
+            return nil
+        }
+        var chain = [Index.Snapshot(revision: header.revision, offset: offset)]
+        while header.revision > 0 || header.snapshot != 0 {
+            let previous = header.snapshot
+            guard previous < offset, let h = try frameHeader(at: previous), h.kind == .snapshot, h.revision < header.revision else {
+                return nil
+            }
+            (offset, header) = (previous, h)
+            chain.append(Index.Snapshot(revision: header.revision, offset: offset))
+        }
+        return chain.reversed()
+    }
+
+    /// The time of the operation that produced the snapshot's revision — the frame just before it, found
+    /// through that frame's `end` field — or nil for the revision-0 snapshot, which no operation made.
+    /// Read from the end of its payload (`…,"time":N}`, where a writer that sorts keys puts it), else by
+    /// decoding the record.
+    func operationTime(before snapshot: Index.Snapshot) throws(LogError) -> Int64? {
+        guard snapshot.revision > 0 else { return nil }
+        let raw = try file.read(count: 4, at: snapshot.offset - 4)
+        let length = raw.count == 4 ? Int(raw.withUnsafeBytes { $0.loadLE(UInt32.self, at: 0) }) : 0
+        let start = snapshot.offset - length
+        guard length >= LogFormat.frameOverhead, let h = try frameHeader(at: start), h.kind == .operation,
+              h.revision == snapshot.revision, h.frameSize == length
+        else {
+            throw LogError(.recordInvalid, "the frame before the snapshot at revision \(snapshot.revision) is not its operation", offset: snapshot.offset)
+        }
+        let tailCount = min(h.length, 40)
+        let payloadEnd = start + LogFormat.frameHeaderSize + h.length
+        if let time = Payload.trailingTime(try file.read(count: tailCount, at: payloadEnd - tailCount)) { return time }
+        var scanner = FrameScanner(file: file, fileSize: size, offset: start)
+        guard case .frame(let at, let header) = try scanner.next() else {
+            throw LogError(.corruptFrame, "the operation frame at byte \(start) is damaged", offset: start)
+        }
+        return try Payload.decodeOperation(scanner.payload(), revision: header.revision, offset: at, decoder: decoder).time
+    }
+
+    /// The revision the session had at wall-clock `time` (milliseconds since the Unix epoch): that of the
+    /// last operation committed at or before it, 0 if none was. A binary search over the snapshots (by
+    /// the time of the operation each one follows), then a forward scan of operation times from the one
+    /// found: a few small reads and at most a snapshot interval of payloads. Assumes the server's clock
+    /// did not go back; if it did, the answer is a revision around that moment. Stops at damage.
+    public func revision(atTime time: Int64) throws(LogError) -> Int {
+        let snapshots = try snapshotList()
+        guard !snapshots.isEmpty else { return 0 }
+        // Invariant: the operation before snapshots[low] (if any) was committed at or before `time`.
+        var low = 0
+        var high = snapshots.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if try operationTime(before: snapshots[middle]).map({ $0 <= time }) ?? true { low = middle } else { high = middle - 1 }
+        }
+        let start = snapshots[low]
+        var scanner = FrameScanner(file: file, fileSize: size, offset: start.offset)
+        var revision = start.revision
+        while true {
+            switch try scanner.next() {
+            case .end, .damaged:
+                return revision
+            case .frame(let at, let h):
+                guard h.kind == .operation else { continue }
+                let payload = scanner.payload()
+                let committed: Int64
+                if let t = Payload.trailingTime(payload) {
+                    committed = t
+                } else {
+                    committed = try Payload.decodeOperation(payload, revision: h.revision, offset: at, decoder: decoder).time
+                }
+                if committed > time { return revision }
+                revision = h.revision
+            }
+        }
+    }
+}
+
+extension Payload {
+    /// The `time` of a payload that ends with `"time":DIGITS}`: then it is the top-level object's last
+    /// key (the final brace closes the top-level object). nil for any other ending.
+    static func trailingTime(_ bytes: some Collection<UInt8>) -> Int64? {
+        let tail = Array(bytes.suffix(40))
+        guard tail.last == UInt8(ascii: "}") else { return nil }
+        var i = tail.count - 2
+        var value: Int64 = 0
+        var scale: Int64 = 1
+        while i >= 0, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(tail[i]) {
+            // 18 digits at most: Int64 holds them all, and no time in milliseconds needs more.
+            guard scale < 1_000_000_000_000_000_000 else { return nil }
+            value += Int64(tail[i] - UInt8(ascii: "0")) * scale
+            scale *= 10
+            i -= 1
+        }
+        let key = Array(#""time":"#.utf8)
+        guard scale > 1, i + 1 >= key.count, Array(tail[(i + 1 - key.count)...i]) == key else { return nil }
+        return value
+    }
+}
