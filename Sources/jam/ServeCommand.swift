@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JamCore
+import JamProtocol
 import JamServer
 import Logging
 import ServiceLifecycle
@@ -42,6 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics over HTTP on this port (on --host).")
     var metricsPort: Int?
 
+    @Option(help: ArgumentHelp(
+        "Limits to enforce instead of PROTOCOL.md §6's defaults: a JSON object of limit names and positive integers; a name left out keeps its default.",
+        valueName: "FILE"))
+    var limits: String?
+
     @Flag(help: "Offer a ready session called \"demo\" (bass and drums in D minor) to join at once.")
     var demo = false
 
@@ -73,6 +79,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.token = token
+        if let limits {
+            do {
+                configuration.limits = try loadLimits(limits)
+            } catch {
+                printError("jam serve: \(error)")
+                throw ExitCode.failure
+            }
+        }
         if demo {
             configuration.initialDocument = { $0 == DemoSession.name ? DemoSession.document : Document(title: $0) }
         } else {
@@ -103,6 +117,41 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
         say("Jam server stopped; every session log is flushed.")
     }
+}
+
+/// Why a --limits file was refused.
+struct LimitsFileError: Error, CustomStringConvertible {
+    var code = "limits_invalid"
+    var message: String
+    var description: String { message }
+}
+
+/// Reads a --limits file: JamProtocol.Limits as JSON, every value positive, unknown names refused.
+func loadLimits(_ path: String) throws -> JamProtocol.Limits {
+    let data: Data
+    do {
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        throw LimitsFileError(message: "cannot read the limits file \(path): \(error.localizedDescription)")
+    }
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw LimitsFileError(message: "\(path) is not a JSON object of limits")
+    }
+    let unknown = Set(object.keys).subtracting(JamProtocol.Limits.names)
+    guard unknown.isEmpty else {
+        throw LimitsFileError(message: "\(path) names unknown limits: \(unknown.sorted().joined(separator: ", ")) (known: \(JamProtocol.Limits.names.joined(separator: ", ")))")
+    }
+    let limits: JamProtocol.Limits
+    do {
+        limits = try JSONDecoder().decode(JamProtocol.Limits.self, from: data)
+    } catch {
+        throw LimitsFileError(message: "\(path): every limit is an integer (\(error))")
+    }
+    let encoded = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(limits)) as? [String: Int]) ?? [:]
+    if let bad = encoded.filter({ $0.value <= 0 }).keys.sorted().first {
+        throw LimitsFileError(message: "\(path): \(bad) must be positive")
+    }
+    return limits
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
