@@ -301,6 +301,9 @@ public final class LogReader {
             while true {
                 switch try scanner.next() {
                 case .end(let at):
+                    guard state != nil else {
+                        throw LogError(.recordInvalid, "the log ends before its revision-0 snapshot (LOG.md §3 rule 1)", offset: at)
+                    }
                     report.validEnd = at
                     report.hash = state.map { Payload.hexSHA256($0.document.canonicalJSON()) }
                     return report

@@ -61,6 +61,29 @@ extension LogReader {
         return try Payload.decodeOperation(scanner.payload(), revision: header.revision, offset: at, decoder: decoder).time
     }
 
+    /// The operation record that produced `revision` (1 or more): who made it and when. Found from the
+    /// latest snapshot before it, like `state(at:)`; `revision_not_found` past the log's end.
+    public func entry(at revision: Int) throws(LogError) -> LogEntry {
+        guard revision >= 1 else { throw LogError(.revisionNotFound, "revision \(revision) has no operation: revisions start at 1") }
+        let snapshots = try snapshotList()
+        let start = snapshots.last { $0.revision < revision } ?? Index.Snapshot(revision: 0, offset: LogFormat.firstFrameOffset)
+        var scanner = FrameScanner(file: file, fileSize: size, offset: start.offset)
+        while true {
+            switch try scanner.next() {
+            case .end(let at):
+                throw LogError(.revisionNotFound, "revision \(revision) is not in the log", offset: at)
+            case .damaged(let at, let reason):
+                throw LogError(.corruptFrame, reason, offset: at)
+            case .frame(let at, let h):
+                guard h.kind == .operation, h.revision >= revision else { continue }
+                guard h.revision == revision else {
+                    throw LogError(.revisionMismatch, "expected the operation of revision \(revision), found revision \(h.revision)", offset: at)
+                }
+                return try Payload.decodeOperation(scanner.payload(), revision: h.revision, offset: at, decoder: decoder)
+            }
+        }
+    }
+
     /// The revision the session had at wall-clock `time` (milliseconds since the Unix epoch): that of the
     /// last operation committed at or before it, 0 if none was. A binary search over the snapshots (by
     /// the time of the operation each one follows), then a forward scan of operation times from the one

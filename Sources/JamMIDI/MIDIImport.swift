@@ -46,15 +46,16 @@ public enum MIDIImport {
         try read(bytes).document
     }
 
-    /// The document and the import's warnings; `title` overrides the file's.
-    public static func read(_ bytes: [UInt8], title: String? = nil) throws(MIDIError) -> MIDIImported {
-        try convert(MIDIReader.file(from: bytes), title: title)
+    /// The document and the import's warnings; `title` overrides the file's, `fallbackTitle` is used
+    /// when the file has none.
+    public static func read(_ bytes: [UInt8], title: String? = nil, fallbackTitle: String = defaultTitle) throws(MIDIError) -> MIDIImported {
+        try convert(MIDIReader.file(from: bytes), title: title, fallbackTitle: fallbackTitle)
     }
 
     /// Converts a parsed file (`tick_out_of_range` when a position does not fit a document).
-    public static func convert(_ file: MIDIFile, title: String? = nil) throws(MIDIError) -> MIDIImported {
+    public static func convert(_ file: MIDIFile, title: String? = nil, fallbackTitle: String = defaultTitle) throws(MIDIError) -> MIDIImported {
         var converter = Converter(file: file)
-        return try converter.run(title: title)
+        return try converter.run(title: title, fallbackTitle: fallbackTitle)
     }
 }
 
@@ -93,11 +94,11 @@ private struct Converter {
         return found.map { ($0.tick, $0.value) }
     }
 
-    mutating func run(title: String?) throws(MIDIError) -> MIDIImported {
+    mutating func run(title: String?, fallbackTitle: String) throws(MIDIError) -> MIDIImported {
         if file.format == 2 {
             warn("format_2", "the file's tracks are independent patterns (format 2); they are imported as if played together")
         }
-        var document = Document(title: MIDIImport.defaultTitle)
+        var document = Document()
         document.tempo = tempo()
         document.meter = meter()
         document.key = key()
@@ -189,9 +190,7 @@ private struct Converter {
             warn("loop_clamped", "the song lasts \(bars) bars; the loop holds at most \(DocumentLimits.loopBars.upperBound)")
         }
         document.loopBars = min(bars, DocumentLimits.loopBars.upperBound)
-        if let given = title ?? fileTitle() {
-            document.title = truncated(given, "the title")
-        }
+        document.title = truncated(title ?? fileTitle() ?? fallbackTitle, "the title")
         if let problem = document.validate().first {
             throw MIDIError(code: "invalid_document", message: "the imported document breaks a rule: \(problem)")
         }

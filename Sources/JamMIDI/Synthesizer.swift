@@ -90,7 +90,7 @@ public struct Synthesizer: Sendable {
     }
 
     /// Every voice's level before velocity, volume and pan: leaves headroom for a few voices at once.
-    static let voiceGain: Float = 0.3
+    static let voiceGain: Float = 0.5
 }
 
 /// A rendered session: one loop's sound, with the tails that ring past its end, played `loops` times

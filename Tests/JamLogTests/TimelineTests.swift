@@ -44,7 +44,11 @@ import Testing
             #expect(try reader.revision(atTime: committed) == revision)
             #expect(try reader.revision(atTime: committed - 1) == revision - 1)
             #expect(try reader.revision(atTime: committed + 9) == revision)
+            let entry = try reader.entry(at: revision)
+            #expect(entry.revision == revision && entry.time == committed)
         }
+        #expect(throws: LogError.self) { try reader.entry(at: 201) }
+        #expect(throws: LogError.self) { try reader.entry(at: 0) }
     }
 
     @Test func seekingByTimeSurvivesATornTail() throws {
@@ -115,6 +119,18 @@ import Testing
         #expect(String(decoding: written, as: UTF8.self) == #"{"author":"a","kind":"human","op":[],"seq":1,"time":5}"#)
         let without = try Payload.encodeOperation(LogEntry(revision: 1, author: "a", seq: 1, operation: [], time: 5), encoder: Payload.makeEncoder())
         #expect(String(decoding: without, as: UTF8.self) == #"{"author":"a","op":[],"seq":1,"time":5}"#)
+    }
+
+    @Test func verifyRefusesALogWithoutItsFirstSnapshot() throws {
+        let builder = LogBuilder()
+        let dir = TempDir()
+        defer { dir.remove() }
+        let headerOnly = Array(builder.bytes[0..<builder.offsets[1]])
+        dir.write("h.jamlog", headerOnly)
+        let report = try LogReader(path: dir.file("h.jamlog")).verify()
+        #expect(report.error?.code == .recordInvalid)
+        #expect(report.error?.offset == headerOnly.count)
+        #expect(try LogReader(path: dir.file("h.jamlog")).summary().snapshotRevisions.isEmpty)
     }
 
     @Test(arguments: [

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""A judge of the offline log tools on damaged logs: `jam log info`, `jam log verify`, `jam replay` and
+`jam export` on a log cut at every frame boundary and inside frames, and with bytes flipped. No command
+may crash (exit status 0 or 1 only, never a signal); `jam log verify` must name the first bad record's byte
+offset, found here independently by walking the frames of Protocol/LOG.md §2 (with a CRC32C of our own).
+
+usage: python3 Tools/test_log_tools.py PATH/TO/jam
+"""
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+    return condition
+
+
+def crc32c(data, crc=0):
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def frames(data):
+    """(offset, size, kind) of every valid frame from offset 8, and the offset of the first invalid one (or None)."""
+    out = []
+    at = 8
+    while at < len(data):
+        if at + 32 > len(data):
+            return out, at
+        kind, length = data[at], int.from_bytes(data[at + 4:at + 8], "little")
+        size = 32 + length
+        if kind not in b"HSO" or data[at + 1:at + 4] != b"\0\0\0" or at + size > len(data):
+            return out, at
+        crc = int.from_bytes(data[at + 24:at + 28], "little")
+        end = int.from_bytes(data[at + size - 4:at + size], "little")
+        if crc32c(data[at + 28:at + 28 + length], crc32c(data[at:at + 24])) != crc or end != size:
+            return out, at
+        out.append((at, size, chr(kind)))
+        at += size
+    return out, None
+
+
+def run(jam, *args):
+    return subprocess.run([jam, *args], capture_output=True)
+
+
+def never_crashes(jam, path, label):
+    for args in (["log", "info", path], ["log", "info", "--json", path], ["log", "verify", path], ["replay", path],
+                 ["replay", "--print", path], ["replay", "--rev", "1", path], ["replay", "--at", "+1s", path],
+                 ["export", path, "-o", path + ".mid"], ["export", path, "-o", path + ".json"]):
+        result = run(jam, *args)
+        check(result.returncode in (0, 1), f"{label}: jam {' '.join(args[:-1])} exited {result.returncode}: {result.stderr[-300:]!r}")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    jam = sys.argv[1]
+    assert crc32c(b"123456789") == 0xE3069283
+    rng = random.Random(3)
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = {"title": "Damage", "tempo": 110, "meter": {"numerator": 4, "denominator": 4}, "key": None, "loopBars": 4,
+               "ppq": 480, "tracks": [{"id": f"t{t}", "name": f"T{t}", "instrument": t * 10, "channel": t, "volume": 100,
+                                       "pan": 0, "mute": False, "solo": False, "owner": "",
+                                       "notes": [{"id": f"n{t}.{i}", "tick": 120 * i, "duration": 120, "pitch": 40 + i % 40,
+                                                  "velocity": 1 + i % 127} for i in range(250)]} for t in range(3)]}
+        with open(os.path.join(tmp, "doc.json"), "w") as f:
+            json.dump(doc, f)
+        log = os.path.join(tmp, "damage.jamlog")
+        result = run(jam, "import", os.path.join(tmp, "doc.json"), "-o", log)
+        if result.returncode != 0:
+            sys.exit(f"jam import failed: {result.stderr.decode()}")
+        data = open(log, "rb").read()
+        walked, bad = frames(data)
+        check(bad is None, f"the fresh log has a bad frame at {bad}")
+        operations = sum(1 for _, _, kind in walked if kind == "O")
+
+        info = run(jam, "log", "info", "--json", log)
+        check(info.returncode == 0, f"info on a sound log exited {info.returncode}")
+        summary = json.loads(info.stdout)
+        check(summary["revision"] == operations and summary["operations"] == operations, f"info: {summary}")
+        check(len(summary["snapshots"]) == sum(1 for _, _, k in walked if k == "S"), f"info snapshots: {summary['snapshots']}")
+        check(summary["size"] == len(data) and summary["session"] == "damage", f"info: {summary}")
+        check([p["author"] for p in summary["participants"]] == ["import"], f"info participants: {summary['participants']}")
+        verify = run(jam, "log", "verify", log)
+        check(verify.returncode == 0 and b"sound" in verify.stdout, f"verify on a sound log: {verify.stdout!r} {verify.stderr!r}")
+        replayed = run(jam, "replay", "--print", log)
+        exported = run(jam, "export", log, "--format", "json", "-o", "-")
+        check(replayed.stdout == exported.stdout and json.loads(replayed.stdout)["tracks"][0]["notes"][0]["id"] == "n0.0",
+              "replay --print and export --format json differ")
+
+        # Cuts: at every frame boundary the log is shorter but sound; inside a frame, verify names that frame.
+        cuts = sorted({o for o, _, _ in walked} | {o + rng.randrange(1, s) for o, s, _ in walked} | {0, 3, 8, len(data) - 1})
+        for cut in cuts:
+            path = os.path.join(tmp, "cut.jamlog")
+            with open(path, "wb") as f:
+                f.write(data[:cut])
+            label = f"log cut at {cut} of {len(data)}"
+            never_crashes(jam, path, label)
+            verify = run(jam, "log", "verify", path)
+            text = (verify.stdout + verify.stderr).decode(errors="replace")
+            boundary = cut in {o for o, _, _ in walked}
+            second = walked[1][0] + walked[1][1]
+            if boundary and cut >= second:
+                check(verify.returncode == 0, f"{label}: a log cut at a frame boundary is sound: {text}")
+            elif cut >= second:
+                frame = max(o for o, _, _ in walked if o <= cut)
+                check(verify.returncode == 1 and f"at byte {frame} " in text, f"{label}: verify must name byte {frame}: {text}")
+            else:
+                check(verify.returncode == 1, f"{label}: verify of a log without its first frames must fail: {text}")
+
+        # Flipped bytes: verify names the frame holding the first flipped byte.
+        for round_ in range(40):
+            damaged = bytearray(data)
+            position = rng.randrange(len(data))
+            damaged[position] ^= 1 << rng.randrange(8)
+            path = os.path.join(tmp, "flip.jamlog")
+            with open(path, "wb") as f:
+                f.write(bytes(damaged))
+            label = f"log with byte {position} flipped"
+            never_crashes(jam, path, label)
+            verify = run(jam, "log", "verify", path)
+            text = (verify.stdout + verify.stderr).decode(errors="replace")
+            check(verify.returncode == 1, f"{label}: verify passed")
+            if position >= 8:
+                frame = max(o for o, _, _ in walked if o <= position)
+                offset = re.search(r"at byte (\d+)", text)
+                check(offset is not None and int(offset.group(1)) == frame, f"{label}: verify must name byte {frame}: {text}")
+    for failure in failures[:40]:
+        print("FAIL", failure)
+    if failures:
+        sys.exit(f"{len(failures)} failures")
+    print(f"ok: {len(cuts)} cut and 40 flipped copies of a log: no command crashes, verify names the first bad frame")
+
+
+if __name__ == "__main__":
+    main()
