@@ -49,28 +49,17 @@ struct CheckAcks: AsyncParsableCommand {
             let verification = reader.verify()
             if let error = verification.error { throw fail("\(session): the log does not verify: \(error)") }
         }
-        var committed: [Int: (author: String, seq: Int)] = [:]
-        var cursor = reader.records()
+        let check: AckCheck
         do throws(LogError) {
-            while let located = try cursor.next() {
-                if case .operation(let entry) = located.record { committed[entry.revision] = (entry.author, entry.seq) }
-            }
+            check = try AckCheck(reader: reader)
         } catch {
             throw fail("\(session): cannot read the log: \(error)")
         }
-        var missing: [String] = []
-        for entry in entries {
-            guard let found = committed[entry.revision], found.author == entry.author, found.seq == entry.seq else {
-                let there = committed[entry.revision].map { "\($0.author) seq \($0.seq)" } ?? "nothing"
-                missing.append("\(entry.author) seq \(entry.seq) acknowledged at revision \(entry.revision), where the log has \(there)")
-                continue
-            }
-        }
+        let missing = check.missing(entries)
         guard missing.isEmpty else {
             throw fail("\(session): \(missing.count) of \(entries.count) acknowledged operations are not in the log:\n  " + missing.prefix(10).joined(separator: "\n  "))
         }
-        let last = committed.keys.max() ?? 0
-        print("\(session): all \(entries.count) acknowledged operations are in the log (\(committed.count) operations, revision \(last))\(verify ? "; the log verifies" : "")")
+        print("\(session): all \(entries.count) acknowledged operations are in the log (\(check.committed.count) operations, revision \(check.revision))\(verify ? "; the log verifies" : "")")
     }
 
     private func fail(_ message: String) -> ExitCode {
