@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JamBand
 import JamCore
 import JamProtocol
 import JamServer
@@ -79,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.token = token
+        configuration.bandmates = BandHost(trust: .fingerprint(identity.fingerprint))
         if let limits {
             do {
                 configuration.limits = try loadLimits(limits)
@@ -160,3 +162,6 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// The bandmates INVITE starts: JamBand's host, which the server only relays to.
+extension BandHost: Bandmates {}
