@@ -91,6 +91,12 @@ public struct RandomEdits: Sendable {
         return Operation(components)
     }
 
+    /// One of the track's notes, drawn in id order: a dictionary's own order differs between
+    /// processes (and between equal dictionaries), and the same seed must give the same edits.
+    private mutating func randomNote(of track: Track) -> Note {
+        track.notes[track.notes.keys.sorted().randomElement(using: &generator)!]!
+    }
+
     /// One component valid on `document` (nil when the draw has nothing to act on).
     public mutating func component(on d: Document) -> Component? {
         let withNotes = d.tracks.filter { !$0.notes.isEmpty }
@@ -127,10 +133,10 @@ public struct RandomEdits: Sendable {
             return .noteAdd(track: track.id, note: new)
         case 8, 9:
             guard let track = withNotes.randomElement(using: &generator) else { return nil }
-            return .noteRemove(track: track.id, note: track.notes.values.randomElement(using: &generator)!)
+            return .noteRemove(track: track.id, note: randomNote(of: track))
         case 10, 11, 12, 13:
             guard let track = withNotes.randomElement(using: &generator) else { return nil }
-            let note = track.notes.values.randomElement(using: &generator)!
+            let note = randomNote(of: track)
             let field = NoteField.allCases.randomElement(using: &generator)!
             let value =
                 switch field {
