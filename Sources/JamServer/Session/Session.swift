@@ -18,12 +18,6 @@ actor Session {
         var pendingCursor: ClientMessage.Cursor?
     }
 
-    /// An acknowledgement or broadcast waiting for its revision to be durable.
-    private enum Release {
-        case commit(LogEntry)
-        case ack(client: String, connection: ConnectionID, seq: Int, revision: Int)
-    }
-
     let name: String
     private var state: SessionState
     private let log: SessionLog
@@ -32,8 +26,7 @@ actor Session {
     private let metrics: ServerMetrics?
     private var members: [String: Member] = [:]
     private var order: [String] = []
-    private var waiting: [Release] = []
-    private var durableRevision: Int
+    private var queue: ReleaseQueue
     private var committing = false
     private var failed = false
     private var closed = false
@@ -45,12 +38,12 @@ actor Session {
         self.metrics = metrics
         self.logger = logger
         state = SessionState(document: recovery.document, revision: recovery.revision, clients: recovery.clients, limits: limits)
-        durableRevision = recovery.revision
+        queue = ReleaseQueue(durableRevision: recovery.revision)
     }
 
     var revision: Int { state.revision }
     var document: Document { state.document }
-    var isEmpty: Bool { members.isEmpty && waiting.isEmpty && !committing }
+    var isEmpty: Bool { members.isEmpty && queue.isEmpty && !committing }
     var roster: [Peer] { order.compactMap { members[$0]?.peer } }
 
     // MARK: Joining and leaving
@@ -60,27 +53,20 @@ actor Session {
     func join(_ request: ClientMessage.Join, connection: ConnectionID, outbox: Outbox, resume: (String) -> String) -> Result<Peer, ProtocolError>? {
         guard !closed else { return nil }
         var client: String
-        let content: ServerMessage.Welcome.Content
-        var committed: [CommittedSequence] = []
+        let plan: WelcomePlan
         if let rejoin = request.rejoin {
-            guard resume(rejoin.client) == rejoin.resume else {
-                return .failure(ProtocolError(.unknownClient, "no client \(rejoin.client) with that resume secret here; join afresh", verb: "JOIN"))
+            switch WelcomePlan.rejoin(rejoin, resume: resume(rejoin.client), state: state) {
+            case .failure(let error):
+                return .failure(error)
+            case .success(let rejoinPlan):
+                client = rejoin.client
+                plan = rejoinPlan
             }
-            guard rejoin.revision <= state.revision else {
-                return .failure(ProtocolError(.futureRevision, "revision \(rejoin.revision) is after \(state.revision)", verb: "JOIN"))
-            }
-            client = rejoin.client
-            if let missed = state.missed(since: rejoin.revision) {
-                content = .missed(missed.map { CommittedOperation(revision: $0.revision, author: $0.author, op: $0.operation) })
-            } else {
-                content = .snapshot(state.document)
-            }
-            committed = state.committed(rejoin.pending, by: client)
         } else {
             repeat {
                 client = "c" + String(UInt64.random(in: 0..<(1 << 40)), radix: 36)
             } while members[client] != nil || state.clients[client] != nil
-            content = .snapshot(state.document)
+            plan = .fresh(state: state)
         }
         let replacing = members[client]
         guard replacing != nil || members.count < limits.peersPerSession else {
@@ -97,8 +83,8 @@ actor Session {
         members[client] = Member(peer: peer, connection: connection, outbox: outbox)
         order.append(client)
         let welcome = ServerMessage.Welcome(
-            client: client, session: name, revision: state.revision, hash: state.document.contentHash,
-            resume: resume(client), roster: roster, content: content, committed: committed)
+            client: client, session: name, revision: plan.revision, hash: plan.hash,
+            resume: resume(client), roster: roster, content: plan.content, committed: plan.committed)
         outbox.send(ServerMessage.welcome(welcome).line())
         if replacing == nil { broadcast(.peer(.init(.join, peer)), except: client) }
         logger.info("joined", metadata: ["session": "\(name)", "client": "\(client)", "name": "\(request.name)", "rejoin": "\(request.rejoin != nil)"])
@@ -132,11 +118,11 @@ actor Session {
         case .refused(let error):
             member.outbox.send(ServerMessage.err(error).line())
         case .duplicate(let revision):
-            waiting.append(.ack(client: client, connection: connection, seq: op.seq, revision: revision))
+            queue.append(.ack(client: client, connection: connection, seq: op.seq, revision: revision))
             release()
         case .committed(let entry):
             metrics?.transforms.increment(by: Int64(before - op.base))
-            waiting.append(.commit(entry))
+            queue.append(.commit(entry))
             await commit()
         }
     }
@@ -146,16 +132,13 @@ actor Session {
         guard !committing else { return }
         committing = true
         defer { committing = false }
-        while waiting.contains(where: { if case .commit(let e) = $0 { e.revision > durableRevision } else { false } }) {
-            let batch = waiting.compactMap { release -> LogEntry? in
-                if case .commit(let entry) = release, entry.revision > durableRevision { return entry }
-                return nil
-            }
+        while case let batch = queue.nextBatch, let last = batch.last {
             let started = ContinuousClock.now
             do {
                 let log = self.log
                 _ = try await NIOThreadPool.singleton.runIfActive { try log.append(batch) }
-                durableRevision = batch.last!.revision
+                queue.markDurable(through: last.revision)
+                state.markDurable(through: last.revision)
                 metrics?.operationsCommitted.increment(by: Int64(batch.count))
                 metrics?.recordCommit(latency: ContinuousClock.now - started)
             } catch {
@@ -164,7 +147,7 @@ actor Session {
                 for member in members.values {
                     member.outbox.close(after: ServerMessage.err(ProtocolError(.internalError, "the session log cannot be written", verb: nil)).line())
                 }
-                waiting.removeAll()
+                queue.removeAll()
                 return
             }
             release()
@@ -173,10 +156,9 @@ actor Session {
 
     /// Sends, in revision order, every acknowledgement and broadcast whose revision is durable.
     private func release() {
-        var index = 0
-        while index < waiting.count {
-            switch waiting[index] {
-            case .commit(let entry) where entry.revision <= durableRevision:
+        for release in queue.release() {
+            switch release {
+            case .commit(let entry):
                 let broadcast = ServerMessage.op(CommittedOperation(revision: entry.revision, author: entry.author, op: entry.operation)).line()
                 for member in members.values {
                     if member.peer.client == entry.author {
@@ -185,15 +167,11 @@ actor Session {
                         member.outbox.send(broadcast)
                     }
                 }
-            case .ack(let client, let connection, let seq, let revision) where revision <= durableRevision:
+            case .ack(let client, let connection, let seq, let revision):
                 if let member = members[client], member.connection == connection {
                     member.outbox.send(ServerMessage.ack(.init(seq: seq, revision: revision)).line())
                 }
-            default:
-                index += 1
-                continue
             }
-            waiting.remove(at: index)
         }
         dropSlowConsumers()
     }
@@ -286,9 +264,10 @@ actor Session {
 }
 
 /// Identifies one connection, so that a replaced connection's late messages are ignored.
-struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
-    let value: UInt64
-    var description: String { "#\(value)" }
+package struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    package let value: UInt64
+    package init(value: UInt64) { self.value = value }
+    package var description: String { "#\(value)" }
 }
 
 extension ServerMessage {

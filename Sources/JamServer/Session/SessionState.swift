@@ -4,25 +4,29 @@ import JamProtocol
 
 /// The decisions of one session, without I/O: serialises operations by revision (Jupiter / ShareDB),
 /// remembers each client's last committed sequence (exactly-once), and keeps a window of history for
-/// transforming late operations and catching rejoining clients up.
-struct SessionState: Sendable {
-    private(set) var document: Document
-    private(set) var revision: Int
+/// transforming late operations and catching rejoining clients up. It also knows which revision the log
+/// has made durable, and keeps every operation after it, so that a WELCOME can show that revision.
+package struct SessionState: Sendable {
+    package private(set) var document: Document
+    package private(set) var revision: Int
     /// Each client's highest committed sequence and its revision; rebuilt from the log on load.
-    private(set) var clients: ClientCommits
+    package private(set) var clients: ClientCommits
     /// The last committed operations, oldest first; `history.last?.revision == revision`.
-    private(set) var history: [LogEntry] = []
-    let limits: JamProtocol.Limits
+    package private(set) var history: [LogEntry] = []
+    /// The last revision the log has made durable (``markDurable(through:)``).
+    package private(set) var durableRevision: Int
+    package let limits: JamProtocol.Limits
 
-    init(document: Document, revision: Int, clients: ClientCommits, limits: JamProtocol.Limits) {
+    package init(document: Document, revision: Int, clients: ClientCommits, limits: JamProtocol.Limits) {
         self.document = document
         self.revision = revision
         self.clients = clients
         self.limits = limits
+        durableRevision = revision
     }
 
     /// What became of a submitted operation.
-    enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// Applied as `entry` (transformed), to be logged, acknowledged and broadcast.
         case committed(LogEntry)
         /// Already committed at `revision`: acknowledge again, apply nothing.
@@ -31,7 +35,7 @@ struct SessionState: Sendable {
     }
 
     /// Transforms `operation` (made at `base`) over what was committed since, and applies it.
-    mutating func submit(author: String, base: Int, seq: Int, operation: JamCore.Operation, time: Int64) -> Outcome {
+    package mutating func submit(author: String, base: Int, seq: Int, operation: JamCore.Operation, time: Int64) -> Outcome {
         if let last = clients[author], seq <= last.seq {
             guard seq == last.seq else {
                 return .refused(refusal(.badSequence, "seq \(seq) is below \(last.seq), the last committed", seq))
@@ -62,22 +66,40 @@ struct SessionState: Sendable {
         let entry = LogEntry(revision: revision, author: author, seq: seq, operation: transformed, time: time)
         clients[author] = ClientCommit(seq: seq, revision: revision)
         history.append(entry)
-        if history.count > limits.transformWindow + limits.catchUpOps {
-            history.removeFirst(history.count - limits.transformWindow)
+        // Operations not yet durable are kept whatever the window: `durableDocument` inverts them.
+        let keep = max(limits.transformWindow, revision - durableRevision)
+        if history.count > limits.transformWindow + limits.catchUpOps, history.count > keep {
+            history.removeFirst(history.count - keep)
         }
         return .committed(entry)
     }
 
-    /// The operations committed after `revision`, or nil when they are no longer all kept or too many
-    /// to send (the client then gets a snapshot).
-    func missed(since revision: Int) -> [LogEntry]? {
+    /// The log has made every revision up to `revision` durable.
+    package mutating func markDurable(through revision: Int) {
+        durableRevision = max(durableRevision, min(revision, self.revision))
+    }
+
+    /// The document at ``durableRevision``: the current one with the later operations inverted.
+    package var durableDocument: Document {
+        var document = self.document
+        let oldest = revision - history.count
+        for entry in history[(durableRevision - oldest)...].reversed() {
+            // Each inverse applies: it undoes an operation that was applied to exactly this document.
+            try! document.apply(entry.operation.inverse)
+        }
+        return document
+    }
+
+    /// The operations committed after `revision` up to `last`, or nil when they are no longer all kept
+    /// or more than `catchUpOps` (the client then gets a snapshot).
+    package func missed(since revision: Int, through last: Int) -> [LogEntry]? {
         let oldest = self.revision - history.count
-        guard revision >= oldest, self.revision - revision <= limits.catchUpOps else { return nil }
-        return Array(history[(revision - oldest)...])
+        guard revision >= oldest, revision <= last, last <= self.revision, last - revision <= limits.catchUpOps else { return nil }
+        return Array(history[(revision - oldest)..<(last - oldest)])
     }
 
     /// Which of a rejoining client's pending sequences are already committed, with their revisions.
-    func committed(_ pending: [Int], by client: String) -> [CommittedSequence] {
+    package func committed(_ pending: [Int], by client: String) -> [CommittedSequence] {
         guard let last = clients[client] else { return [] }
         return pending.filter { $0 == last.seq }.map { CommittedSequence(seq: $0, revision: last.revision) }
     }
