@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""A judge of the offline log tools on damaged logs: `jam log info`, `jam log verify`, `jam replay` and
-`jam export` on a log cut at every frame boundary and inside frames, and with bytes flipped. No command
-may crash (exit status 0 or 1 only, never a signal); `jam log verify` must name the first bad record's byte
-offset, found here independently by walking the frames of Protocol/LOG.md §2 (with a CRC32C of our own).
+"""A judge of the offline log tools.
+
+1. A log written here from Protocol/LOG.md alone (frames, CRC32C, snapshots hashed with the Python
+   reference of Tools/vectors/reference.py), with operations by a person and an AI at known times:
+   `jam log verify` accepts it, `jam log info` reports its participants and times, and `jam replay --rev`
+   and `--at` (ISO 8601, milliseconds, +duration) find the right revision.
+2. `jam log info`, `jam log verify`, `jam replay` and `jam export` on a log cut at every frame boundary and
+   inside frames, and with bytes flipped: no command may crash (exit status 0 or 1 only, never a signal);
+   `jam log verify` must name the first bad record's byte offset, found here by walking the frames.
 
 usage: python3 Tools/test_log_tools.py PATH/TO/jam
 """
+import datetime
 import json
 import os
 import random
@@ -13,6 +19,9 @@ import re
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors"))
+import reference  # noqa: E402  (the Python reference of DOCUMENT.md)
 
 failures = []
 
@@ -52,6 +61,84 @@ def frames(data):
     return out, None
 
 
+def frame(kind, revision, snapshot, payload):
+    head = kind.encode() + b"\0\0\0" + len(payload).to_bytes(4, "little") + revision.to_bytes(8, "little") + \
+        snapshot.to_bytes(8, "little")
+    crc = crc32c(payload, crc32c(head))
+    return head + crc.to_bytes(4, "little") + payload + (32 + len(payload)).to_bytes(4, "little")
+
+
+def compact(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def write_log(path, session, created, document, entries, snapshot_every):
+    """A log as LOG.md §2–3 describe it: magic, header, revision-0 snapshot, operations, and a snapshot
+    after every `snapshot_every` operations. `entries` are (author, kind, seq, time, op)."""
+    def snapshot_payload(doc, clients, time):
+        canonical = reference.canonical_json(doc).encode()
+        return b'{"clients":' + compact(clients) + b',"document":' + canonical + b',"hash":"' + \
+            reference.doc_hash(doc).encode() + b'","time":' + str(time).encode() + b"}"
+    out = b"\x89JAMLOG\n" + frame("H", 0, 0, compact({"created": created, "format": 1, "session": session}))
+    last_snapshot = len(out)
+    out += frame("S", 0, 0, snapshot_payload(document, {}, created))
+    clients = {}
+    for revision, (author, kind, seq, time, op) in enumerate(entries, start=1):
+        document = reference.apply(document, op)
+        clients[author] = {"rev": revision, "seq": seq}
+        out += frame("O", revision, last_snapshot, compact({"author": author, "kind": kind, "op": op, "seq": seq, "time": time}))
+        if revision % snapshot_every == 0:
+            offset = len(out)
+            out += frame("S", revision, last_snapshot, snapshot_payload(document, clients, time + 1))
+            last_snapshot = offset
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def iso(milliseconds):
+    moment = datetime.datetime.fromtimestamp(milliseconds / 1000, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{milliseconds % 1000:03d}Z"
+
+
+def independent_log(jam, tmp):
+    created = 1_732_482_780_000
+    document = {"title": "Title 0", "tempo": 120, "meter": {"numerator": 4, "denominator": 4}, "key": None,
+                "loopBars": 4, "ppq": 480, "tracks": []}
+    entries = []
+    for r in range(1, 61):
+        author, kind = ("ana", "human") if r % 3 else ("drummer", "ai")
+        op = [{"type": "session.set", "field": "title", "value": f"Title {r}", "old": f"Title {r - 1}"}]
+        entries.append((author, kind, r, created + 1000 * r, op))
+    path = os.path.join(tmp, "written.jamlog")
+    write_log(path, "written", created, document, entries, snapshot_every=7)
+    verify = run(jam, "log", "verify", path)
+    check(verify.returncode == 0 and b"sound" in verify.stdout, f"independent log: verify: {verify.stdout!r} {verify.stderr!r}")
+    info = run(jam, "log", "info", "--json", path)
+    summary = json.loads(info.stdout or b"{}")
+    people = {p["author"]: (p["kind"], p["operations"], p["first"], p["last"]) for p in summary.get("participants", [])}
+    check(people == {"ana": ("human", 40, created + 1000, created + 59000), "drummer": ("ai", 20, created + 3000, created + 60000)},
+          f"independent log: participants {people}")
+    check(summary.get("snapshots") == [0] + list(range(7, 61, 7)) and summary.get("created") == created,
+          f"independent log: info {summary}")
+
+    def title(*args):
+        result = run(jam, "replay", "--print", *args, path)
+        check(result.returncode == 0, f"replay {args}: {result.stderr!r}")
+        return json.loads(result.stdout or b"{}").get("title")
+    for r in (0, 1, 6, 7, 8, 34, 59, 60):
+        check(title("--rev", str(r)) == f"Title {r}", f"replay --rev {r}")
+        at = created + 1000 * r
+        check(title("--at", str(at + 999)) == f"Title {r}", f"replay --at {at + 999} (ms)")
+        check(title("--at", iso(at)) == f"Title {r}", f"replay --at {iso(at)}")
+        if r > 0:
+            check(title("--at", str(at - 1)) == f"Title {r - 1}", f"replay --at {at - 1}")
+        check(title("--at", f"+{r}s") == f"Title {r}", f"replay --at +{r}s")
+    check(title("--at", "+1m") == "Title 60", "replay --at +1m")
+    check(title("--at", "+0m59.5s") == "Title 59", "replay --at +0m59.5s")
+    bad = run(jam, "replay", "--at", "yesterday", path)
+    check(bad.returncode != 0 and b"--at" in bad.stderr, f"replay --at yesterday: {bad.stderr!r}")
+
+
 def run(jam, *args):
     return subprocess.run([jam, *args], capture_output=True)
 
@@ -71,6 +158,7 @@ def main():
     assert crc32c(b"123456789") == 0xE3069283
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp:
+        independent_log(jam, tmp)
         doc = {"title": "Damage", "tempo": 110, "meter": {"numerator": 4, "denominator": 4}, "key": None, "loopBars": 4,
                "ppq": 480, "tracks": [{"id": f"t{t}", "name": f"T{t}", "instrument": t * 10, "channel": t, "volume": 100,
                                        "pan": 0, "mute": False, "solo": False, "owner": "",
@@ -142,7 +230,8 @@ def main():
         print("FAIL", failure)
     if failures:
         sys.exit(f"{len(failures)} failures")
-    print(f"ok: {len(cuts)} cut and 40 flipped copies of a log: no command crashes, verify names the first bad frame")
+    print(f"ok: a log written from LOG.md alone verifies, summarises and seeks by revision and time; {len(cuts)} cut "
+          f"and 40 flipped copies of a log: no command crashes, verify names the first bad frame")
 
 
 if __name__ == "__main__":
