@@ -55,7 +55,7 @@ struct ClientConnection {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         while let batch = await outbox.next() {
-                            if !batch.isEmpty { try await outbound.write(contentsOf: batch) }
+                            if let bytes = Outbox.joined(batch) { try await outbound.write(bytes) }
                         }
                         channel.channel.close(promise: nil)
                     }

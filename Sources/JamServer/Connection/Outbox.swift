@@ -78,6 +78,17 @@ final class Outbox: Sendable {
         }
     }
 
+    /// A batch as one buffer, so that it goes out as one TLS record (up to 16 KiB) and one pass through
+    /// the pipeline: a record per line would cost each line a record's header and tag, and its own
+    /// encryption call. Nil for an empty batch.
+    static func joined(_ batch: [ByteBuffer]) -> ByteBuffer? {
+        guard let first = batch.first else { return nil }
+        guard batch.count > 1 else { return first }
+        var joined = ByteBufferAllocator().buffer(capacity: batch.reduce(0) { $0 + $1.readableBytes })
+        for line in batch { joined.writeImmutableBuffer(line) }
+        return joined
+    }
+
     private func takeAll() -> [ByteBuffer]? {
         state.withLockedValue { state in
             if state.queued.isEmpty { return state.closed ? nil : [] }
