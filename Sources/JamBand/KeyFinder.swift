@@ -1,0 +1,136 @@
+/// Finds the key of every bar from duration-weighted pitch-class histograms.
+///
+/// Each bar is judged on a window of bars around it (nearer bars weigh more), by correlation with the
+/// published key profiles; a Viterbi pass then charges every change of key, so that the key changes only
+/// when the music does for longer than a passing chord.
+public struct KeyFinder: Sendable {
+    /// Bars on each side of a bar that its window includes.
+    public var radius: Int
+    /// What a change of key costs, in units of correlation.
+    public var changeCost: Double
+    /// What the key the session declares earns in every bar: people's word counts, a little.
+    public var declaredBonus: Double
+
+    public init(radius: Int = 2, changeCost: Double = 0.35, declaredBonus: Double = 0.06) {
+        self.radius = radius
+        self.changeCost = changeCost
+        self.declaredBonus = declaredBonus
+    }
+
+    /// The keys heard: one a bar, the key of the whole, and how sure.
+    public struct Result: Hashable, Sendable {
+        public var bars: [Tonality]
+        /// The key held over the most bars (the whole piece's best correlation breaks a tie).
+        public var key: Tonality
+        /// The whole piece's correlation with `key`'s profiles, −1…1.
+        public var correlation: Double
+        /// How far `key` leads the next best key over the whole piece, in correlation.
+        public var margin: Double
+    }
+
+    /// Weight of the harmonic evidence against the profiles' correlation when `confirm` weighs keys.
+    public static let harmonyWeight = 0.3
+
+    /// Harmony's word on a key, 0 and up: its tonic chord held long, standing first or last, and
+    /// reached from its dominant. Profiles alone confuse relative keys (C major and A minor share
+    /// their notes); which chord the music rests on does not.
+    public func tonicEvidence(_ key: Tonality, segments: [ChordSegment]) -> Double {
+        guard let beats = segments.last?.endBeat, beats > 0 else { return 0 }
+        func isTonic(_ chord: Chord) -> Bool {
+            chord.root == key.tonic && chord.third == PitchClass.of(key.tonic + (key.mode == .major ? 4 : 3))
+        }
+        func isDominant(_ chord: Chord) -> Bool {
+            chord.root == PitchClass.of(key.tonic + 7) && chord.third == PitchClass.of(key.tonic + 11)
+        }
+        var score = 0.0
+        for (index, segment) in segments.enumerated() where isTonic(segment.chord) {
+            score += Double(segment.beats) / Double(beats)
+            if index == 0 { score += 0.15 }
+            if index == segments.count - 1 { score += 0.1 }
+            // The piece loops: the last chord leads to the first.
+            let before = segments[(index + segments.count - 1) % segments.count]
+            if isDominant(before.chord) { score += 0.2 }
+        }
+        return score
+    }
+
+    /// Weighs the key found against its relative and the next best keys by the profiles' correlation
+    /// plus the harmony's evidence; returns the result with the bars of the old key moved to the new.
+    public func confirm(_ result: Result, histograms: [[Double]], segments: [ChordSegment], declared: Tonality?) -> Result {
+        var total = [Double](repeating: 0, count: 12)
+        for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
+        let correlations = KeyProfiles.correlations(total)
+        func score(_ key: Tonality) -> Double {
+            correlations[key.index] + (key == declared ? declaredBonus : 0) + Self.harmonyWeight * tonicEvidence(key, segments: segments)
+        }
+        let ranked = (0..<24).sorted { correlations[$0] > correlations[$1] }.prefix(3).map { Tonality.all[$0] }
+        let candidates = [result.key, result.key.relative] + ranked
+        let best = candidates.max { score($0) < score($1) }!
+        guard best != result.key else { return result }
+        let runnerUp = candidates.filter { $0 != best }.map(score).max() ?? score(best)
+        return Result(
+            bars: result.bars.map { $0 == result.key ? best : $0 }, key: best, correlation: correlations[best.index],
+            margin: score(best) - runnerUp)
+    }
+
+    /// `histograms[bar]` holds 12 weights (0 = C). Bars without notes take their neighbours' key.
+    public func keys(histograms: [[Double]], declared: Tonality?) -> Result {
+        let bars = histograms.count
+        let fallback = declared ?? Tonality(tonic: 0, mode: .major)
+        var total = [Double](repeating: 0, count: 12)
+        for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
+        let correlations = KeyProfiles.correlations(total)
+        var whole = correlations
+        if let declared { whole[declared.index] += declaredBonus }
+        let ranked = (0..<24).sorted { whole[$0] > whole[$1] }
+        guard bars > 0, total.contains(where: { $0 > 0 }) else {
+            return Result(bars: Array(repeating: fallback, count: bars), key: fallback, correlation: 0, margin: 0)
+        }
+
+        // Emission: each bar's windowed correlation with each key.
+        var emission = [[Double]](repeating: [Double](repeating: 0, count: 24), count: bars)
+        for bar in 0..<bars {
+            var window = [Double](repeating: 0, count: 12)
+            for other in max(0, bar - radius)...min(bars - 1, bar + radius) {
+                let weight = 1.0 / Double(1 + abs(other - bar))
+                for pc in 0..<12 { window[pc] += weight * histograms[other][pc] }
+            }
+            guard window.contains(where: { $0 > 0 }) else { continue }
+            emission[bar] = KeyProfiles.correlations(window)
+            if let declared { emission[bar][declared.index] += declaredBonus }
+            // The whole piece's key leans every bar a little towards itself.
+            for k in 0..<24 { emission[bar][k] += 0.25 * whole[k] }
+        }
+
+        // Viterbi over the 24 keys.
+        var score = emission[0]
+        var back = [[Int]](repeating: [Int](repeating: 0, count: 24), count: bars)
+        for bar in 1..<max(bars, 1) {
+            let best = (0..<24).max { score[$0] < score[$1] }!
+            var next = [Double](repeating: 0, count: 24)
+            for k in 0..<24 {
+                let stay = score[k], move = score[best] - changeCost
+                if stay >= move {
+                    next[k] = stay + emission[bar][k]
+                    back[bar][k] = k
+                } else {
+                    next[k] = move + emission[bar][k]
+                    back[bar][k] = best
+                }
+            }
+            score = next
+        }
+        var path = [Int](repeating: 0, count: bars)
+        path[bars - 1] = (0..<24).max { score[$0] < score[$1] }!
+        for bar in stride(from: bars - 1, to: 0, by: -1) { path[bar - 1] = back[bar][path[bar]] }
+
+        // The key of the whole: the one held longest, weighted by how much was played.
+        var held = [Double](repeating: 0, count: 24)
+        for bar in 0..<bars { held[path[bar]] += 1 + histograms[bar].reduce(0, +) }
+        let key = (0..<24).max { held[$0] != held[$1] ? held[$0] < held[$1] : whole[$0] < whole[$1] }!
+        let runnerUp = ranked.first { $0 != key } ?? key
+        return Result(
+            bars: path.map { Tonality.all[$0] }, key: Tonality.all[key],
+            correlation: correlations[key], margin: whole[key] - whole[runnerUp])
+    }
+}

@@ -1,0 +1,117 @@
+import JamCore
+
+/// Listens to a document as the bandmate does: the humans' tracks only, read into a `Reading`.
+public struct Listener: Sendable {
+    /// Track ids not to listen to: the bandmate's own tracks and other AI tracks.
+    public var ignoring: Set<String>
+    /// The participant whose tracks are never listened to (the bandmate itself); empty for none.
+    public var ignoringOwner: String
+    /// The style a proposed progression is for.
+    public var style: Style
+    /// Picks among the style's proposals.
+    public var seed: UInt64
+    /// The longest piece read, in bars; notes after it are not heard.
+    public var maxBars: Int
+    public var keyFinder: KeyFinder
+    public var chordAnalyzer: ChordAnalyzer
+
+    public init(
+        ignoring: Set<String> = [], ignoringOwner: String = "", style: Style = .rock, seed: UInt64 = 0, maxBars: Int = 256,
+        keyFinder: KeyFinder = KeyFinder(), chordAnalyzer: ChordAnalyzer = ChordAnalyzer()
+    ) {
+        self.ignoring = ignoring
+        self.ignoringOwner = ignoringOwner
+        self.style = style
+        self.seed = seed
+        self.maxBars = maxBars
+        self.keyFinder = keyFinder
+        self.chordAnalyzer = chordAnalyzer
+    }
+
+    /// The tracks listened to, pitched and drums apart.
+    public func heard(_ document: Document) -> (pitched: [HeardTrack], drums: [HeardTrack]) {
+        var pitched: [HeardTrack] = [], drums: [HeardTrack] = []
+        for track in document.tracks where !ignoring.contains(track.id) && (ignoringOwner.isEmpty || track.owner != ignoringOwner) {
+            let heard = HeardTrack(track)
+            if heard.isDrums { drums.append(heard) } else { pitched.append(heard) }
+        }
+        return (pitched, drums)
+    }
+
+    /// The bars a reading of this document covers: the loop, or further when the humans play past it.
+    public func bars(_ document: Document, heard: [HeardTrack]) -> Int {
+        let barTicks = document.meter.ticksPerBar()
+        let lastStart = heard.compactMap { $0.notes.last?.tick }.max() ?? 0
+        return min(maxBars, max(document.loopBars, lastStart / max(1, barTicks) + 1))
+    }
+
+    public func read(_ document: Document) -> Reading {
+        let grid = BeatGrid(meter: document.meter)
+        let (pitched, drums) = heard(document)
+        let bars = max(1, self.bars(document, heard: pitched + drums))
+        let perBar = grid.beatsPerBar
+        let beats = bars * perBar
+        let end = bars * grid.barTicks
+        let declared = document.key.flatMap(Tonality.init)
+
+        // Duration-weighted pitch classes per beat (plus a little for a note struck on the beat), per
+        // bar, and the pitch class of the bass where the lowest note sounding at a beat is low.
+        var chroma = [[Double]](repeating: [Double](repeating: 0, count: 12), count: beats)
+        var histograms = [[Double]](repeating: [Double](repeating: 0, count: 12), count: bars)
+        var lowest = [Int](repeating: Int.max, count: beats)
+        var total = 0.0
+        for track in pitched {
+            for note in track.notes where note.tick < end {
+                let pc = PitchClass.of(note.pitch)
+                let noteEnd = min(end, note.tick + note.duration)
+                var beat = grid.beat(containing: note.tick)
+                while beat < beats {
+                    let start = grid.tick(ofBeat: beat)
+                    guard start < noteEnd else { break }
+                    let length = grid.beats[beat % perBar].length
+                    let overlap = min(noteEnd, start + length) - max(note.tick, start)
+                    if overlap > 0 {
+                        var weight = Double(overlap) / Double(length)
+                        if abs(note.tick - start) * 16 < length { weight += 0.5 }
+                        chroma[beat][pc] += weight
+                        histograms[beat / perBar][pc] += Double(overlap) / Double(Document.ppq)
+                        total += weight
+                        if note.tick - start < length / 2 { lowest[beat] = min(lowest[beat], note.pitch) }
+                    }
+                    beat += 1
+                }
+            }
+        }
+        let groove = Groove.measure(pitched: pitched, drums: drums, grid: grid, bars: bars)
+
+        guard total > 0 else {
+            let key = declared ?? Tonality(tonic: 0, mode: .major)
+            let chords = ProgressionProposer().progression(key: key, style: style, bars: bars, seed: seed)
+            var segments: [ChordSegment] = []
+            for (bar, chord) in chords.enumerated() {
+                if let last = segments.last, last.chord == chord {
+                    segments[segments.count - 1].beats += perBar
+                } else {
+                    segments.append(ChordSegment(startBeat: bar * perBar, beats: perBar, chord: chord, confidence: 0))
+                }
+            }
+            return Reading(
+                grid: grid, bars: bars, key: key, keyCorrelation: 0, keyMargin: 0, barKeys: Array(repeating: key, count: bars),
+                segments: segments, groove: groove, proposed: true)
+        }
+
+        // Keys from the profiles, chords in those keys; then the chords confirm the key or move it (to
+        // its relative, most often), and the chords are heard again in the key confirmed.
+        var keys = keyFinder.keys(histograms: histograms, declared: declared)
+        let bass = lowest.map { $0 <= 55 ? PitchClass.of($0) : nil }
+        var segments = chordAnalyzer.segments(chroma: chroma, bass: bass, grid: grid, keys: keys.bars)
+        let confirmed = keyFinder.confirm(keys, histograms: histograms, segments: segments, declared: declared)
+        if confirmed.key != keys.key {
+            keys = confirmed
+            segments = chordAnalyzer.segments(chroma: chroma, bass: bass, grid: grid, keys: keys.bars)
+        }
+        return Reading(
+            grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
+            segments: segments, groove: groove, proposed: false)
+    }
+}

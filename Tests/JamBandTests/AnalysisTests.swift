@@ -1,0 +1,98 @@
+import JamBand
+import JamCore
+import Testing
+
+@Test func theCMajorScaleIsHeardInCMajor() {
+    let reading = Listener().read(Fixtures.document([Fixtures.cMajorScale], bars: 3))
+    #expect(reading.key == Tonality(tonic: 0, mode: .major))
+    #expect(reading.key.name == "C major")
+}
+
+@Test func aTwoFiveOneInBFlatIsHeardChordByChord() {
+    let document = Fixtures.document([Fixtures.chords(["Cm7", "F7", "Bbmaj7", "Bbmaj7"])])
+    let reading = Listener().read(document)
+    #expect(reading.key.name == "Bb major")
+    #expect(reading.barSymbols() == ["Cm7", "F7", "Bbmaj7", "Bbmaj7"])
+    #expect(reading.summary() == "Bb major: Cm7 | F7 | Bbmaj7 | Bbmaj7")
+    #expect(reading.segments.allSatisfy { $0.confidence > 0.5 })
+}
+
+@Test(arguments: [
+    (["C", "Am", "F", "G"], "C major"),
+    (["Dm", "Gm", "A7", "Dm"], "D minor"),
+    (["E", "A", "B7", "E"], "E major"),
+    (["F#m", "D", "E", "F#m"], "F# minor"),
+])
+func triadProgressionsGiveTheirKeyAndChords(symbols: [String], key: String) {
+    let reading = Listener().read(Fixtures.document([Fixtures.chords(symbols)]))
+    #expect(reading.key.name == key)
+    #expect(reading.barSymbols() == symbols)
+}
+
+@Test func chordsChangeOnTheHalfBarWhenTheMusicDoes() {
+    // Two chords a bar, as half notes.
+    let symbols = ["Dm7", "G7", "Cmaj7", "A7", "Dm7", "G7", "Cmaj7", "Cmaj7"]
+    var notes: [(Double, Double, Int)] = []
+    for (index, symbol) in symbols.enumerated() {
+        for (k, pc) in Chord(symbol: symbol)!.tones.enumerated() { notes.append((Double(index * 2), 2, 48 + pc + (k > 0 ? 12 : 0))) }
+    }
+    let reading = Listener().read(Fixtures.document([Fixtures.track("h.keys", notes)]))
+    #expect(reading.barSymbols() == ["Dm7 G7", "Cmaj7 A7", "Dm7 G7", "Cmaj7"])
+    #expect(reading.key.name == "C major")
+}
+
+@Test func aMelodyAloneIsHeardInItsKey() {
+    // "Twinkle, twinkle" in G: the tune alone, no chords.
+    let tune = [67, 67, 74, 74, 76, 76, 74, 72, 72, 71, 71, 69, 69, 67]
+    let lengths: [Double] = [1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2]
+    var beat = 0.0
+    var notes: [(Double, Double, Int)] = []
+    for (pitch, length) in zip(tune, lengths) {
+        notes.append((beat, length, pitch))
+        beat += length
+    }
+    let reading = Listener().read(Fixtures.document([Fixtures.track("h.melody", notes)]))
+    #expect(reading.key.name == "G major")
+    #expect(reading.chord(atBeat: 0).root == 7)
+}
+
+@Test func aKeyChangeIsFollowedAndAPassingChordIsNot() {
+    // Five bars of C major with a secondary dominant (D7) in them, then seven of E♭ major.
+    let symbols = ["C", "F", "D7", "G", "C", "Eb", "Ab", "Bb7", "Eb", "Ab", "Bb", "Eb"]
+    let reading = Listener().read(Fixtures.document([Fixtures.chords(symbols)], bars: symbols.count))
+    #expect(reading.barKeys.prefix(4).allSatisfy { $0.name == "C major" })
+    #expect(reading.barKeys.suffix(6).allSatisfy { $0.name == "Eb major" })
+    #expect(reading.barSymbols() == symbols)
+}
+
+@Test func onlyDrumsGetAProposedProgressionInTheSessionKey() {
+    let drums = Fixtures.track("h.drums", (0..<16).map { (Double($0), 0.25, 36) }, instrument: .drums, channel: 9)
+    let reading = Listener(style: .rock).read(Fixtures.document([drums], key: Key(tonic: "D", mode: "minor")))
+    #expect(reading.proposed)
+    #expect(reading.key.name == "D minor")
+    #expect(reading.segments.allSatisfy { $0.chord.pitchClasses.isSubset(of: reading.key.palette) })
+}
+
+@Test func ignoredTracksAreNotHeard() {
+    let human = Fixtures.chords(["C", "F", "G", "C"])
+    let other = Fixtures.chords(["F#", "B", "C#", "F#"], id: "ai.keys")
+    let reading = Listener(ignoring: ["ai.keys"]).read(Fixtures.document([human, other]))
+    #expect(reading.barSymbols() == ["C", "F", "G", "C"])
+    let byOwner = Listener(ignoringOwner: "h1").read(Fixtures.document([human]))
+    #expect(byOwner.proposed)
+}
+
+@Test(arguments: [
+    ("C", false), ("Cm", false), ("Cdim", false), ("Caug", false), ("Csus2", false), ("Csus4", false), ("C7", false),
+    ("Cmaj7", false), ("Cm7", false), ("Cm7b5", false), ("Cdim7", false), ("Bbmaj7", true), ("F#m7b5", false), ("Ebsus4", true),
+])
+func chordSymbolsReadBack(symbol: String, flats: Bool) {
+    #expect(Chord(symbol: symbol)?.symbol(flats: flats) == symbol)
+}
+
+@Test(arguments: Chord.all.filter { $0.root == 2 })
+func everyQualityOnARootIsHeardAsItself(chord: Chord) {
+    let symbol = chord.symbol(flats: false)
+    let reading = Listener().read(Fixtures.document([Fixtures.chords([symbol, symbol], bass: true)], bars: 2))
+    #expect(reading.chord(atBeat: 0) == chord)
+}

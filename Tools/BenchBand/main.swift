@@ -1,0 +1,279 @@
+import Foundation
+import JamBand
+import JamCore
+
+// jam-bench-band: the bandmate's quality on generated pieces with known chords, and its speed.
+//
+//   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose]
+
+struct Options {
+    var pieces = 48
+    var seed: UInt64 = 2024
+    var runs = 20
+    var verbose = false
+
+    init(_ arguments: [String]) {
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--pieces": pieces = Int(rest.popFirst() ?? "") ?? pieces
+            case "--seed": seed = UInt64(rest.popFirst() ?? "") ?? seed
+            case "--runs": runs = Int(rest.popFirst() ?? "") ?? runs
+            case "--verbose", "-v": verbose = true
+            case "--debug-keys": break
+            case "--help", "-h":
+                print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose]")
+                exit(0)
+            default:
+                print("unknown argument \(argument)")
+                exit(2)
+            }
+        }
+    }
+}
+
+let options = Options(CommandLine.arguments)
+
+/// A ratio kept as hits over total.
+struct Ratio {
+    var hits = 0.0
+    var total = 0.0
+    mutating func add(_ hit: Bool) { total += 1; if hit { hits += 1 } }
+    mutating func add(_ other: Ratio) { hits += other.hits; total += other.total }
+    var value: Double { total > 0 ? hits / total : .nan }
+}
+
+func format(_ x: Double, _ digits: Int = 3) -> String {
+    guard x.isFinite else { return "n/a" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let v = (x * scale).rounded() / scale
+    var s = "\(v)"
+    if let dot = s.firstIndex(of: ".") {
+        let decimals = s.distance(from: dot, to: s.endIndex) - 1
+        if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+    }
+    return s
+}
+
+let roles: [BandRole] = [.bass, .drums, .keys, .lead]
+func band(for piece: Piece, seed: UInt64) -> [Bandmate] {
+    let tracks = roles.map { "ai\($0.rawValue).part" }
+    return roles.enumerated().map { index, role in
+        Bandmate(
+            role: role, style: piece.style, density: 0.6, complexity: 0.4, seed: seed &+ UInt64(index), track: tracks[index],
+            owner: "ai\(role.rawValue)", ignoring: Set(tracks))
+    }
+}
+
+/// Runs the band on a document: each bandmate responds in turn and its operation is applied.
+func play(_ band: [Bandmate], on document: Document) -> (Document, [Reading]) {
+    var document = document
+    var readings: [Reading] = []
+    for bandmate in band {
+        let response = bandmate.respond(to: document)
+        if let operation = response.operation {
+            do { try document.apply(operation) } catch { fatalError("\(bandmate.role) made an invalid operation: \(error)") }
+        }
+        readings.append(response.reading)
+    }
+    return (document, readings)
+}
+
+/// The pitch classes a track sounds at a tick; with `hold`, those of its last onset when none sounds.
+func sounding(_ notes: [Note], at tick: Int, hold: Bool) -> PitchClassSet {
+    var set = PitchClassSet()
+    var lastOnset = -1
+    for note in notes where note.tick <= tick {
+        if note.tick + note.duration > tick { set.insert(note.pitch) }
+        lastOnset = max(lastOnset, note.tick)
+    }
+    if set.isEmpty && hold && lastOnset >= 0 {
+        // The last chord struck: the notes starting within a 32nd of the last onset (humanised apart).
+        for note in notes where note.tick <= tick && note.tick >= lastOnset - 60 { set.insert(note.pitch) }
+    }
+    return set
+}
+
+struct Quality {
+    var noteInChord = Ratio()
+    var oracleNoteInChord = Ratio()
+    var readingNoteInChord = Ratio()
+    var strongBass = Ratio()
+    var strongKeys = Ratio()
+    var key = Ratio()
+    var outputKey = Ratio()
+    var chordExact = Ratio()
+    var chordRoot = Ratio()
+    var silent = Ratio()
+
+    mutating func add(_ q: Quality) {
+        noteInChord.add(q.noteInChord); oracleNoteInChord.add(q.oracleNoteInChord); readingNoteInChord.add(q.readingNoteInChord)
+        strongBass.add(q.strongBass); strongKeys.add(q.strongKeys); key.add(q.key); outputKey.add(q.outputKey)
+        chordExact.add(q.chordExact); chordRoot.add(q.chordRoot); silent.add(q.silent)
+    }
+}
+
+let frame = Document.ppq / 4
+/// A little after a frame or beat starts, so that a note humanised a few ticks late still counts.
+let probe = 30
+
+func measure(_ piece: Piece, _ document: Document, _ readings: [Reading]) -> Quality {
+    var q = Quality()
+    let grid = BeatGrid(meter: piece.meter)
+    let melody = document[track: Piece.melodyTrack]!.sortedNotes
+    let keys = document[track: "aikeys.part"]?.sortedNotes ?? []
+    let bass = document[track: "aibass.part"]?.sortedNotes ?? []
+    let reading = readings[2]
+    let end = piece.bars * grid.barTicks
+    // Note-in-chord: every sixteenth where the melody sounds.
+    for t in stride(from: 0, to: end, by: frame) {
+        let heard = sounding(melody, at: t + probe, hold: false)
+        guard let pc = heard.members.last else { continue }
+        q.noteInChord.add(sounding(keys, at: t + probe, hold: true).contains(pc))
+        q.oracleNoteInChord.add(piece.truth[grid.beat(containing: t)].pitchClasses.contains(pc))
+        q.readingNoteInChord.add(reading.chord(atTick: t).pitchClasses.contains(pc))
+    }
+    // Strong beats: the bass and keys notes sounding there, against the true chord.
+    let perBar = grid.beatsPerBar
+    for beat in 0..<(piece.bars * perBar) where grid.beats[beat % perBar].isStrong {
+        let t = grid.tick(ofBeat: beat) + probe
+        let truth = piece.truth[beat].pitchClasses
+        for note in bass where note.tick <= t && note.tick + note.duration > t { q.strongBass.add(truth.contains(note.pitch)) }
+        for note in keys where note.tick <= t && note.tick + note.duration > t { q.strongKeys.add(truth.contains(note.pitch)) }
+    }
+    q.key.add(reading.key == piece.key)
+    // The key of everything the band plays, by Krumhansl–Schmuckler on its own notes.
+    var histogram = [Double](repeating: 0, count: 12)
+    for track in document.tracks where track.id.hasPrefix("ai") && track.instrument != .drums {
+        for note in track.notes.values { histogram[PitchClass.of(note.pitch)] += Double(note.duration) }
+    }
+    let correlations = KeyProfiles.correlations(histogram)
+    q.outputKey.add(Tonality.all[(0..<24).max { correlations[$0] < correlations[$1] }!] == piece.key)
+    for beat in 0..<min(reading.beats, piece.truth.count) {
+        q.chordExact.add(reading.chord(atBeat: beat) == piece.truth[beat])
+        q.chordRoot.add(reading.chord(atBeat: beat).root == piece.truth[beat].root)
+    }
+    // Beats where a human plays and no AI part sounds.
+    let human = document.tracks.filter { !$0.id.hasPrefix("ai") }.flatMap(\.notes.values)
+    let ai = document.tracks.filter { $0.id.hasPrefix("ai") }.flatMap(\.notes.values)
+    for beat in 0..<(piece.bars * perBar) {
+        let start = grid.tick(ofBeat: beat), stop = grid.tick(ofBeat: beat + 1)
+        guard human.contains(where: { $0.tick < stop && $0.tick + $0.duration > start }) else { continue }
+        q.silent.add(!ai.contains { $0.tick < stop && $0.tick + $0.duration > start })
+    }
+    return q
+}
+
+/// Transposes the human pitched notes from `beat` on by `interval`: the bandmate must follow.
+func transposed(_ piece: Piece, _ document: Document, from beat: Int, by interval: Int) -> (Document, [Chord]) {
+    let grid = BeatGrid(meter: piece.meter)
+    let tick = grid.tick(ofBeat: beat)
+    var document = document
+    for index in document.tracks.indices where !document.tracks[index].id.hasPrefix("ai") && document.tracks[index].instrument != .drums {
+        for (id, note) in document.tracks[index].notes where note.tick >= tick {
+            document.tracks[index].notes[id]!.pitch = note.pitch + interval
+        }
+    }
+    let truth = piece.truth.enumerated().map { $0.offset >= beat ? $0.element.transposed(by: interval) : $0.element }
+    return (document, truth)
+}
+
+/// Beats from `beat` until the melody's note-in-chord against the AI keys, over two beats, is ≥ 0.6.
+func adaptation(_ piece: Piece, _ document: Document, from beat: Int) -> Int? {
+    let grid = BeatGrid(meter: piece.meter)
+    let melody = document[track: Piece.melodyTrack]!.sortedNotes
+    let keys = document[track: "aikeys.part"]?.sortedNotes ?? []
+    let beats = piece.bars * grid.beatsPerBar
+    for b in beat..<(beats - 1) {
+        var ratio = Ratio()
+        for t in stride(from: grid.tick(ofBeat: b), to: grid.tick(ofBeat: b + 2), by: frame) {
+            guard let pc = sounding(melody, at: t + probe, hold: false).members.last else { continue }
+            ratio.add(sounding(keys, at: t + probe, hold: true).contains(pc))
+        }
+        if ratio.total > 0 && ratio.value >= 0.6 { return b - beat }
+    }
+    return nil
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+var maker = PieceMaker(seed: options.seed)
+let pieces = (0..<options.pieces).map { maker.piece(index: $0, texture: Piece.Texture.allCases[$0 % Piece.Texture.allCases.count]) }
+
+var overall = Quality()
+var byTexture: [Piece.Texture: Quality] = [:]
+var adaptations: [Int] = []
+var unadapted = 0
+for (index, piece) in pieces.enumerated() {
+    let players = band(for: piece, seed: options.seed &+ UInt64(index) &* 7919)
+    let (document, readings) = play(players, on: piece.document)
+    let q = measure(piece, document, readings)
+    overall.add(q)
+    byTexture[piece.texture, default: Quality()].add(q)
+    if options.verbose {
+        print("\(piece.name): key \(readings[2].key.name) nic \(format(q.noteInChord.value)) strong \(format(q.strongBass.value))/\(format(q.strongKeys.value)) chords \(format(q.chordExact.value))")
+        print("   heard: \(readings[2].summary(maxBars: 16))")
+        let truth = Reading(grid: BeatGrid(meter: piece.meter), bars: piece.bars, key: piece.key, keyCorrelation: 0, keyMargin: 0, barKeys: [], segments: piece.truth.enumerated().map { ChordSegment(startBeat: $0.offset, beats: 1, chord: $0.element, confidence: 1) }, groove: readings[2].groove, proposed: false)
+        print("   truth: \(truth.summary(maxBars: 16))")
+    }
+    // Adaptation: the humans move up a tritone at beat 16; the band, already playing, responds.
+    if piece.texture != .drums {
+        var shifted = piece
+        let (moved, truth) = transposed(piece, document, from: 16, by: 6)
+        shifted.truth = truth
+        let (after, _) = play(players, on: moved)
+        if let beats = adaptation(shifted, after, from: 16) { adaptations.append(beats) } else { unadapted += 1 }
+    }
+}
+
+// Speed: 8 bars × 4 parts regenerated, from nothing and after a one-note edit.
+var fresh: [Double] = []
+var edited: [Double] = []
+let clock = ContinuousClock()
+for (index, piece) in pieces.filter({ $0.bars == 8 }).prefix(16).enumerated() {
+    let players = band(for: piece, seed: UInt64(index))
+    let (document, _) = play(players, on: piece.document)
+    var edit = document
+    let melody = edit.trackIndex(Piece.melodyTrack)!
+    let note = edit.tracks[melody].sortedNotes[edit.tracks[melody].notes.count / 2]
+    edit.tracks[melody].notes[note.id]!.pitch += 2
+    for _ in 0..<options.runs {
+        var start = clock.now
+        for bandmate in players { _ = bandmate.respond(to: piece.document) }
+        fresh.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
+        start = clock.now
+        for bandmate in players { _ = bandmate.respond(to: edit) }
+        edited.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
+    }
+}
+
+func line(_ label: String, _ q: Quality) -> String {
+    "\(label.padding(toLength: 18, withPad: " ", startingAt: 0)) nic \(format(q.noteInChord.value))  strong bass \(format(q.strongBass.value)) keys \(format(q.strongKeys.value))  key \(format(q.key.value, 2))  chords \(format(q.chordExact.value, 2)) (root \(format(q.chordRoot.value, 2)))  silent \(format(q.silent.value))"
+}
+
+print("jam-bench-band: \(pieces.count) pieces of 8 bars (16 in two-beat meters), seed \(options.seed)")
+print("")
+print("note-in-chord, melody vs AI keys (goal ≥ 0.70):      \(format(overall.noteInChord.value))   [truth chords \(format(overall.oracleNoteInChord.value)), chords heard \(format(overall.readingNoteInChord.value)); ReaLchords 0.484, GAPT 0.497, human 0.727]")
+print("strong-beat chord tones vs truth (goal ≥ 0.95):   bass \(format(overall.strongBass.value))   keys \(format(overall.strongKeys.value))")
+print("key accuracy (goal ≥ 90%):                         \(format(overall.key.value * 100, 1))%   [key of the band's own notes, Krumhansl–Schmuckler: \(format(overall.outputKey.value * 100, 1))%]")
+print("chords heard = truth, per beat:                    \(format(overall.chordExact.value))   [root right \(format(overall.chordRoot.value))]")
+print("beats humans play and the band is silent (≤ 4%):   \(format(overall.silent.value * 100, 2))%")
+let meanAdaptation = adaptations.isEmpty ? Double.nan : Double(adaptations.reduce(0, +)) / Double(adaptations.count)
+print("adaptation to +6 semitones at beat 16 (goal ≤ 2):   mean \(format(meanAdaptation, 2)) beats, max \(adaptations.max() ?? -1), never \(unadapted) of \(adaptations.count + unadapted)")
+print("regeneration, 8 bars × 4 parts (goal p95 ≤ 20 ms): from nothing p50 \(format(percentile(fresh, 0.5), 2)) ms p95 \(format(percentile(fresh, 0.95), 2)) ms; after an edit p50 \(format(percentile(edited, 0.5), 2)) ms p95 \(format(percentile(edited, 0.95), 2)) ms (\(fresh.count) runs)")
+print("")
+for texture in Piece.Texture.allCases { if let q = byTexture[texture] { print(line(texture.rawValue, q)) } }
+if CommandLine.arguments.contains("--debug-keys") {
+    let piece = pieces[1]
+    let players = band(for: piece, seed: 1)
+    let (document, readings) = play(players, on: piece.document)
+    let grid = BeatGrid(meter: piece.meter)
+    for note in document[track: "aikeys.part"]!.sortedNotes.prefix(40) {
+        print(note.tick, grid.beat(containing: note.tick), note.duration, note.pitch, readings[2].chord(atTick: note.tick))
+    }
+}
