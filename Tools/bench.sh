@@ -64,7 +64,7 @@ load() { "$BIN/jam-load" "$@" --threads "$THREADS"; }
 
 echo "== (a) Jam: 1 session × 32 clients, closed loop"
 start_jam a throughput.json
-load jam --port "$PORT" --ca "$CA" --clients 32 --rate 0 --warmup 2 --duration "$SECONDS_EACH" --label "jam 32 clients" --json "$WORK/a.json"
+load jam --port "$PORT" --ca "$CA" --server-pid "$SERVER" --clients 32 --rate 0 --warmup 2 --duration "$SECONDS_EACH" --label "jam 32 clients" --json "$WORK/a.json"
 stop_jam
 SIZE=$(field "$WORK/a.json" 'round(mean_message_bytes)')
 
@@ -79,19 +79,19 @@ CONF
 nats-server -c "$WORK/nats.conf" >"$WORK/nats.log" 2>&1 &
 NATS=$!
 until grep -q "Server is ready" "$WORK/nats.log" 2>/dev/null; do sleep 0.05; done
-load nats --port "$NATS_PORT" --ca "$WORK/nats-cert.pem" --clients 32 --rate 0 --size "$SIZE" --warmup 2 --duration "$SECONDS_EACH" --label "nats 32 clients" --json "$WORK/b.json"
+load nats --port "$NATS_PORT" --ca "$WORK/nats-cert.pem" --server-pid "$NATS" --clients 32 --rate 0 --size "$SIZE" --warmup 2 --duration "$SECONDS_EACH" --label "nats 32 clients" --json "$WORK/b.json"
 kill "$NATS"; wait "$NATS" 2>/dev/null || true; NATS=""
 
 echo "== (c) 200 editors × 5 edits/s in one session"
 start_jam c rooms.json
-load jam --port "$PORT" --ca "$CA" --clients 200 --rate 5 --warmup 2 --duration "$SECONDS_EACH" --parallel 32 --label "jam 200 editors" --json "$WORK/c.json"
+load jam --port "$PORT" --ca "$CA" --server-pid "$SERVER" --clients 200 --rate 5 --warmup 2 --duration "$SECONDS_EACH" --parallel 32 --label "jam 200 editors" --json "$WORK/c.json"
 stop_jam
 
 echo "== (d) editors per session at 5 edits/s each, until ack p95 ≥ 50 ms"
 start_jam d rooms.json
 CEILING=0
 for editors in $STEPS; do
-    load jam --port "$PORT" --ca "$CA" --clients "$editors" --rate 5 --warmup 2 --duration "$SECONDS_EACH" --parallel 32 \
+    load jam --port "$PORT" --ca "$CA" --server-pid "$SERVER" --clients "$editors" --rate 5 --warmup 2 --duration "$SECONDS_EACH" --parallel 32 \
         --session-prefix "ceiling$editors-" --label "jam $editors editors" --json "$WORK/d-$editors.json" || break
     p95=$(field "$WORK/d-$editors.json" 'ack["p95_ms"]')
     errors=$(field "$WORK/d-$editors.json" 'sum(errors.values()) + disconnects')
@@ -125,6 +125,10 @@ print()
 print(f"machine: {os.cpu_count()} × {model}")
 print(f"{'benchmark':<44}{'figure':<34}{'goal':<14}")
 row("(a/b) delivered msgs/s, Jam / NATS", f"{a['delivered_per_second']:.0f} / {b['delivered_per_second']:.0f} = {ratio:.2f}", "≥ 0.5", ratio >= 0.5)
+cpu = lambda r: f"{r.get('server_cpu_micros_per_delivery')} µs ({r.get('server_cpu_percent')}% / gen {r.get('generator_cpu_percent')}%)"
+row("(a/b) server CPU a delivery, Jam / NATS", f"{a.get('server_cpu_micros_per_delivery')} / {b.get('server_cpu_micros_per_delivery')} µs", "", True)
+row("(a) Jam CPU: a delivery (server % / gen %)", cpu(a), "", True)
+row("(b) NATS CPU: a delivery (server % / gen %)", cpu(b), "", True)
 row("(a) Jam 32 clients: ack p50/p95/p99 ms", f"{a['ack']['p50_ms']} / {a['ack']['p95_ms']} / {a['ack']['p99_ms']}", "", True)
 row("(b) NATS 32 clients: ack p50/p95/p99 ms", f"{b['ack']['p50_ms']} / {b['ack']['p95_ms']} / {b['ack']['p99_ms']}", "", True)
 row("(c) 200 editors × 5/s: ack p95 ms", f"{c['ack']['p95_ms']} (delivery p95 {c['delivery']['p95_ms']})", "≤ 5", c["ack"]["p95_ms"] <= 5)

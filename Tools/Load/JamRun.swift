@@ -75,11 +75,12 @@ struct JamRun: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let plan = RunPlan(rate: run.rate, warmup: run.warmup, duration: run.duration)
-        let ended = await LoadDriver.run(connections, plan: plan, recorder: recorder, clocks: clocks, drain: run.drain, untilClosed: untilClosed)
+        let (ended, cpu) = await LoadDriver.run(
+            connections, plan: plan, recorder: recorder, clocks: clocks, drain: run.drain, untilClosed: untilClosed, server: run.serverCPU)
         await connector.shutdown()
         let report = Report(
             label: run.label ?? "jam", mode: "jam", sessions: sessions, clients: sessions * clients,
-            publishers: sessions * clients, plan: plan, ended: ended, stats: recorder.stats, rate: run.rate)
+            publishers: sessions * clients, plan: plan, ended: ended, cpu: cpu, stats: recorder.stats, rate: run.rate)
         try run.publish(report)
     }
 }

@@ -56,23 +56,39 @@ enum LoadDriver {
     /// Starts every client on `plan`, waits for its end, then up to `drain` seconds for what is in flight
     /// to be acknowledged and delivered; then says goodbye. With `untilClosed`, returns early once every
     /// connection has closed (the server went away).
-    /// Returns when sending ended: the plan's end, or when the last connection closed if that was sooner.
+    /// Returns when sending ended (the plan's end, or when the last connection closed if that was
+    /// sooner) and the CPU seconds the server (`server`, if given) and the generator used while measuring.
     @discardableResult
     static func run<Handler: LoadHandler>(
         _ connections: [LoadConnection<Handler>], plan: RunPlan, recorder: Recorder, clocks: [DeliveryClock],
-        drain: Double, untilClosed: Bool = false
-    ) async -> UInt64 {
+        drain: Double, untilClosed: Bool = false, server: ProcessCPU? = nil
+    ) async -> (ended: UInt64, cpu: CPUWindow) {
         recorder.begin(plan)
         for connection in connections {
             _ = try? await connection.run { $0.start(plan) }
         }
+        let generator = ProcessCPU()
+        var startCPU: CPUWindow?
+        var cpu = CPUWindow()
         var ended = plan.end
         while LoadClock.now() < plan.end {
-            try? await Task.sleep(for: .milliseconds(untilClosed ? 50 : 200))
+            let now = LoadClock.now()
+            if startCPU == nil, now >= plan.measureFrom {
+                startCPU = CPUWindow(server: server?.seconds(), generator: generator.seconds())
+            }
+            let next = startCPU == nil && now < plan.measureFrom ? min(plan.measureFrom, now + 200_000_000) : min(plan.end, now + 200_000_000)
+            try? await Task.sleep(for: .nanoseconds(Int64(next - min(next, LoadClock.now()))))
+            if startCPU == nil, LoadClock.now() >= plan.measureFrom {
+                startCPU = CPUWindow(server: server?.seconds(), generator: generator.seconds())
+            }
             if untilClosed, await allClosed(connections) {
                 ended = min(plan.end, LoadClock.now())
                 break
             }
+        }
+        if let startCPU {
+            if let before = startCPU.server, let after = server?.seconds() { cpu.server = after - before }
+            if let before = startCPU.generator, let after = generator.seconds() { cpu.generator = after - before }
         }
         let deadline = LoadClock.now() + UInt64(drain * 1e9)
         while LoadClock.now() < deadline {
@@ -86,7 +102,7 @@ enum LoadDriver {
         for connection in connections {
             try? await connection.closed.get()
         }
-        return ended
+        return (ended, cpu)
     }
 
     private static func allIdle<Handler: LoadHandler>(_ connections: [LoadConnection<Handler>]) async -> Bool {

@@ -63,11 +63,11 @@ struct NATSRun: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let plan = RunPlan(rate: run.rate, warmup: run.warmup, duration: run.duration)
-        await LoadDriver.run(connections, plan: plan, recorder: recorder, clocks: [clock], drain: run.drain)
+        let (_, cpu) = await LoadDriver.run(connections, plan: plan, recorder: recorder, clocks: [clock], drain: run.drain, server: run.serverCPU)
         await connector.shutdown()
         let report = Report(
             label: run.label ?? "nats", mode: "nats", sessions: 1, clients: clients, publishers: publishers,
-            plan: plan, stats: recorder.stats, rate: run.rate)
+            plan: plan, cpu: cpu, stats: recorder.stats, rate: run.rate)
         try run.publish(report)
     }
 }

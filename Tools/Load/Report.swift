@@ -40,9 +40,18 @@ struct Report: Codable, Sendable {
     var late: Int
     var errors: [String: Int]
     var disconnects: Int
+    /// CPU the server used while measuring, in percent of one core (nil without --server-pid).
+    var serverCpuPercent: Double?
+    /// Server CPU microseconds per delivered message.
+    var serverCpuMicrosPerDelivery: Double?
+    /// CPU the generator used while measuring, in percent of one core.
+    var generatorCpuPercent: Double?
 
     /// `ended` is when sending stopped, if before the plan's end (the server went away).
-    init(label: String, mode: String, sessions: Int, clients: Int, publishers: Int, plan: RunPlan, ended: UInt64? = nil, stats: LoadStats, rate: Double) {
+    init(
+        label: String, mode: String, sessions: Int, clients: Int, publishers: Int, plan: RunPlan, ended: UInt64? = nil,
+        cpu: CPUWindow = CPUWindow(), stats: LoadStats, rate: Double
+    ) {
         self.label = label
         self.mode = mode
         self.sessions = sessions
@@ -62,6 +71,13 @@ struct Report: Codable, Sendable {
         deliveredPerSecond = (Double(stats.delivered) / span).rounded()
         meanMessageBytes = stats.delivered == 0 ? 0 : (Double(stats.deliveredBytes) / Double(stats.delivered) * 10).rounded() / 10
         late = stats.late
+        if window > 0 {
+            serverCpuPercent = cpu.server.map { ($0 / window * 1000).rounded() / 10 }
+            generatorCpuPercent = cpu.generator.map { ($0 / window * 1000).rounded() / 10 }
+            if let server = cpu.server, deliveredPerSecond > 0 {
+                serverCpuMicrosPerDelivery = (server / (deliveredPerSecond * window) * 1e7).rounded() / 10
+            }
+        }
         errors = stats.errors
         disconnects = stats.disconnects
     }
@@ -83,6 +99,11 @@ struct Report: Codable, Sendable {
             "committed \(Report.number(committedPerSecond)) ops/s, delivered \(Report.number(deliveredPerSecond)) msgs/s "
                 + "(\(Report.number(meanMessageBytes)) B each); submitted \(submitted), acknowledged \(acknowledged), "
                 + "delivered \(delivered), late sends \(late), disconnects \(disconnects)")
+        if serverCpuPercent != nil || generatorCpuPercent != nil {
+            let server = serverCpuPercent.map { "server \(Report.number($0))% of a core" + (serverCpuMicrosPerDelivery.map { " (\(Report.number($0)) µs a delivery)" } ?? "") }
+            let generator = generatorCpuPercent.map { "generator \(Report.number($0))%" }
+            lines.append("cpu: " + [server, generator].compactMap { $0 }.joined(separator: ", "))
+        }
         let errorText = errors.isEmpty ? "none" : errors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("errors: \(errorText)")
         return lines.joined(separator: "\n")

@@ -30,6 +30,11 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Connections opened (handshake and join) at a time.")
     var parallel = 64
 
+    @Option(help: "The server's process id: report the CPU it used while measuring.")
+    var serverPid: Int32?
+
+    var serverCPU: ProcessCPU? { serverPid.map { ProcessCPU(pid: $0) } }
+
     func validate() throws {
         guard rate >= 0, duration > 0, warmup >= 0, drain >= 0 else { throw ValidationError("rates and times must not be negative") }
         guard threads >= 1, parallel >= 1 else { throw ValidationError("--threads and --parallel must be at least 1") }
