@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Layer 1: the document and the OT core. Pure Swift, no I/O.
@@ -91,9 +92,34 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "jam-bench-core", dependencies: ["JamCore"], path: "Tools/BenchCore"),
+        .executableTarget(name: "jam-bench-log", dependencies: ["JamLog", "JamCore"], path: "Tools/BenchLog"),
+        .executableTarget(name: "jam-bench-band", dependencies: ["JamBand", "JamCore"], path: "Tools/BenchBand"),
+        .executableTarget(
+            name: "jam-load",
+            dependencies: [
+                "JamClient", "JamCore", "JamProtocol", "JamLog",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Tools/Load"
+        ),
+        // Layer 5: the proof tools: the chaos simulator, the fuzz harnesses' bodies, and their executables.
+        .target(name: "JamProof", dependencies: ["JamCore", "JamProtocol", "JamLog", "JamServer", "JamClient", "JamBand"]),
+        .executableTarget(
+            name: "jam-chaos",
+            dependencies: ["JamProof", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/Chaos"
+        ),
+        .executableTarget(name: "jam-fuzz-lines", dependencies: ["JamProof"], path: "Tools/Fuzz/Lines"),
+        .executableTarget(name: "jam-fuzz-operations", dependencies: ["JamProof"], path: "Tools/Fuzz/Operations"),
         .testTarget(name: "JamCoreTests", dependencies: ["JamCore"]),
         .testTarget(
             name: "JamProtocolTests",
@@ -102,8 +128,10 @@ let package = Package(
         .testTarget(name: "JamLogTests", dependencies: ["JamLog"]),
         .testTarget(name: "JamClientTests", dependencies: ["JamClient", "JamCore", "JamProtocol", "JamLog", "JamServer"]),
         .testTarget(name: "JamMIDITests", dependencies: ["JamMIDI", "JamCore"]),
-        .testTarget(name: "JamBandTests", dependencies: ["JamBand", "JamCore"]),
+        .testTarget(name: "JamLoadTests", dependencies: ["jam-load", "JamCore", "JamProtocol", "JamLog"]),
+        .testTarget(name: "JamBandTests", dependencies: ["JamBand", "JamCore", "JamClient", "JamProtocol", "JamServer", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JamTerminalTests", dependencies: ["JamTerminal", "JamCore", "JamProtocol"]),
+        .testTarget(name: "JamProofTests", dependencies: ["JamProof", "JamCore", "JamProtocol", "JamLog", "JamServer", "JamClient"]),
         .testTarget(
             name: "JamServerTests",
             dependencies: [
