@@ -178,10 +178,10 @@ private struct Converter {
             }
         }
         if unterminated > 0 {
-            warn("unterminated_notes", "\(unterminated) notes have no note-off; each ends at its track's end")
+            warn("unterminated_notes", unterminated == 1 ? "a note has no note-off; it ends at its track's end" : "\(unterminated) notes have no note-off; each ends at its track's end")
         }
         if unmatched > 0 {
-            warn("unmatched_note_offs", "\(unmatched) note-offs match no sounding note and are ignored")
+            warn("unmatched_note_offs", unmatched == 1 ? "a note-off matches no sounding note and is ignored" : "\(unmatched) note-offs match no sounding note and are ignored")
         }
 
         let bar = document.meter.ticksPerBar()

@@ -20,6 +20,8 @@ public struct Synthesizer: Sendable {
     public var ceiling: Float = 0.891
     /// The longest render, in seconds, before `render_too_long`.
     public var maxSeconds: Double = 4 * 3600
+    /// The longest loop, in seconds: one loop is held in memory (about 21 MB a minute) before `loop_too_long`.
+    public var maxLoopSeconds: Double = 600
 
     public init(sampleRate: Int = 44_100) {
         self.sampleRate = sampleRate
@@ -36,6 +38,9 @@ public struct Synthesizer: Sendable {
         let loopTicks = document.loopBars * document.meter.ticksPerBar()
         let secondsPerTick = 60 / (document.tempo * Double(Document.ppq))
         let loopSeconds = Double(loopTicks) * secondsPerTick
+        guard loopSeconds <= maxLoopSeconds else {
+            throw MIDIError(code: "loop_too_long", message: "the loop lasts \(Int(loopSeconds)) s; the synthesizer renders loops of at most \(Int(maxLoopSeconds)) s")
+        }
         guard loopSeconds * Double(loops) <= maxSeconds else {
             throw MIDIError(code: "render_too_long", message: "\(loops) loops of \(Int(loopSeconds)) s are longer than \(Int(maxSeconds)) s")
         }

@@ -129,7 +129,8 @@ struct LogCommand: ParsableCommand {
                 reader = try LogReader(path: file)
             } catch {
                 // Not a log, or its header is bad: record 1 (or the magic) is the first bad one.
-                printError("jam log verify: \(file): record 1 is bad: \(error)")
+                let bad = [.notALog, .headerInvalid, .unsupportedFormat].contains(error.code)
+                printError("jam log verify: \(file): \(bad ? "record 1 is bad: " : "")\(error)")
                 throw ExitCode.failure
             }
             let start = Date()

@@ -34,9 +34,8 @@ struct PianoRollSummary {
 
     func cellTicks(loop: Int) -> Int {
         let sixteenth = Document.ppq / 4
-        var cell = sixteenth
-        while (loop + cell - 1) / cell > maxCells { cell += sixteenth }
-        return cell
+        let sixteenths = (loop + sixteenth - 1) / sixteenth
+        return max(1, (sixteenths + maxCells - 1) / maxCells) * sixteenth
     }
 
     private func roll(_ track: Track, loop: Int, bar: Int, cell: Int) -> String {

@@ -26,6 +26,10 @@ struct SessionSourceOptions: ParsableArguments {
 
     /// The session at the chosen moment, or a printed error and exit 1.
     func load(_ command: String) throws -> LoadedSession {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            printError("jam \(command): \(file): no such readable file")
+            throw ExitCode.failure
+        }
         let head = readHead(file)
         guard head == LogFormat.magic else {
             guard rev == nil, at == nil else {

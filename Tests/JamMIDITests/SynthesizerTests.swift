@@ -90,7 +90,9 @@ func rms(_ samples: [Int16]) -> Double {
         var long = shortLoop()
         long.tempo = 20
         long.loopBars = 1024
-        #expect(throws: MIDIError.self) { try synth.render(long, loops: 10) }
+        #expect { try synth.render(long) } throws: { ($0 as? MIDIError)?.code == "loop_too_long" }
+        long.loopBars = 40
+        #expect { try synth.render(long, loops: 1000) } throws: { ($0 as? MIDIError)?.code == "render_too_long" }
     }
 
     @Test func wavHeaderAndSamples() throws {
