@@ -53,6 +53,7 @@ check() {
     local logs=("$DATA"/*.jamlog)
     [[ -e "${logs[0]}" ]] || return 0
     if "$BIN/jam" log verify --help >/dev/null 2>&1; then
+        VERIFIED_BY="jam log verify and jam-load check --verify"
         for log in "${logs[@]}"; do
             "$BIN/jam" log verify "$log" >/dev/null || { echo "crash-test: jam log verify $log failed after restart $1"; "$BIN/jam" log verify "$log"; exit 1; }
         done
@@ -63,6 +64,7 @@ check() {
     fi
 }
 
+VERIFIED_BY="jam-load check --verify"
 starts=0
 for kill in $(seq 1 "$KILLS"); do
     starts=$((starts + 1))
@@ -87,7 +89,7 @@ start_server "$starts"
 check "$KILLS"
 cat "$WORK/check.txt"
 cuts=$(grep -c "session log repaired" "$WORK/server.log" || true)
-echo "crash-test: $KILLS kills; after every restart the logs verified and held all $(wc -l <"$ACKS") acknowledged operations ($cuts torn tails cut on recovery)"
+echo "crash-test: $KILLS kills; after every restart the logs verified ($VERIFIED_BY) and held all $(wc -l <"$ACKS") acknowledged operations ($cuts torn tails cut on recovery)"
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null || true
 SERVER=""
