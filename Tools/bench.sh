@@ -28,6 +28,25 @@ BIN=$(swift build -c release --show-bin-path)
 ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jam-bench.XXXXXX")
+# The machine's state: latencies here hang on the load of other processes and on fdatasync (the log's).
+conditions() {
+    python3 - "$WORK" <<'PY'
+import os, sys, time
+path = os.path.join(sys.argv[1], "fsync-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+times = []
+for _ in range(200):
+    os.write(fd, b"x" * 2000)
+    start = time.perf_counter()
+    os.fdatasync(fd)
+    times.append((time.perf_counter() - start) * 1000)
+os.close(fd)
+os.unlink(path)
+times.sort()
+print(f"{os.getloadavg()[0]:.2f} {times[100]:.3f} {times[198]:.3f}")
+PY
+}
+BEFORE=$(conditions)
 SERVER=""
 NATS=""
 cleanup() {
@@ -105,9 +124,12 @@ sleep 1
 load idle --port "$PORT" --ca "$CA" --connections "$IDLE" --per-session 20 --server-pid "$SERVER" --settle 3 --json "$WORK/e.json"
 stop_jam
 
-python3 - "$WORK" "$RESULTS" "$CEILING" "$STEPS" <<'PY'
+AFTER=$(conditions)
+python3 - "$WORK" "$RESULTS" "$CEILING" "$STEPS" "$BEFORE" "$AFTER" <<'PY'
 import glob, json, os, platform, subprocess, sys
 work, results, ceiling, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split()
+probe = lambda text: dict(zip(["load_average_1m", "fdatasync_p50_ms", "fdatasync_p99_ms"], map(float, text.split())))
+conditions = {"before": probe(sys.argv[5]), "after": probe(sys.argv[6])}
 load = lambda name: json.load(open(os.path.join(work, name)))
 a, b, c, e = load("a.json"), load("b.json"), load("c.json"), load("e.json")
 d = [load(f"d-{n}.json") for n in steps if os.path.exists(os.path.join(work, f"d-{n}.json"))]
@@ -116,13 +138,15 @@ ratio = a["delivered_per_second"] / b["delivered_per_second"] if b["delivered_pe
 out = {
     "machine": {"cpus": os.cpu_count(), "model": model, "kernel": platform.release(),
                 "nats_server": subprocess.run(["nats-server", "--version"], capture_output=True, text=True).stdout.strip()},
-    "jam_32": a, "nats_32": b, "ratio_delivered": round(ratio, 3), "room_200": c,
+    "conditions": conditions, "jam_32": a, "nats_32": b, "ratio_delivered": round(ratio, 3), "room_200": c,
     "ceiling": {"editors": ceiling, "steps": d}, "idle": e,
 }
 json.dump(out, open(results, "w"), indent=2, sort_keys=True)
 row = lambda name, figure, goal, ok: print(f"{name:<44}{figure:<34}{goal:<14}{'met' if ok else 'MISSED'}")
 print()
 print(f"machine: {os.cpu_count()} × {model}")
+for when, c in conditions.items():
+    print(f"{when}: load average {c['load_average_1m']}, fdatasync p50 {c['fdatasync_p50_ms']} ms, p99 {c['fdatasync_p99_ms']} ms")
 print(f"{'benchmark':<44}{'figure':<34}{'goal':<14}")
 row("(a/b) delivered msgs/s, Jam / NATS", f"{a['delivered_per_second']:.0f} / {b['delivered_per_second']:.0f} = {ratio:.2f}", "≥ 0.5", ratio >= 0.5)
 cpu = lambda r: f"{r.get('server_cpu_micros_per_delivery')} µs ({r.get('server_cpu_percent')}% / gen {r.get('generator_cpu_percent')}%)"
