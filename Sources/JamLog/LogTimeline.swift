@@ -37,26 +37,42 @@ extension LogReader {
         return chain.reversed()
     }
 
-    /// The time of the operation that produced the snapshot's revision — the frame just before it, found
-    /// through that frame's `end` field — or nil for the revision-0 snapshot, which no operation made.
-    /// Read from the end of its payload (`…,"time":N}`, where a writer that sorts keys puts it), else by
-    /// decoding the record.
+    /// The time of the operation that produced the snapshot's revision, or nil for the revision-0
+    /// snapshot, which no operation made. That operation is among the few frames just before the snapshot,
+    /// found backwards through their `end` fields; its time is read from the end of its payload
+    /// (`…,"time":N}`, where a writer that sorts keys puts it), else by decoding the record. If it cannot be
+    /// found that way, the snapshot's own time stands in: it is no earlier, so a search keyed on it only
+    /// starts its scan sooner.
     func operationTime(before snapshot: Index.Snapshot) throws(LogError) -> Int64? {
         guard snapshot.revision > 0 else { return nil }
-        let raw = try file.read(count: 4, at: snapshot.offset - 4)
-        let length = raw.count == 4 ? Int(raw.withUnsafeBytes { $0.loadLE(UInt32.self, at: 0) }) : 0
-        let start = snapshot.offset - length
-        guard length >= LogFormat.frameOverhead, let h = try frameHeader(at: start), h.kind == .operation,
-              h.revision == snapshot.revision, h.frameSize == length
-        else {
-            throw LogError(.recordInvalid, "the frame before the snapshot at revision \(snapshot.revision) is not its operation", offset: snapshot.offset)
+        var end = snapshot.offset
+        for _ in 0..<8 {
+            let raw = try file.read(count: 4, at: end - 4)
+            guard raw.count == 4 else { break }
+            let length = Int(raw.withUnsafeBytes { $0.loadLE(UInt32.self, at: 0) })
+            let start = end - length
+            guard length >= LogFormat.frameOverhead, let h = try frameHeader(at: start), h.frameSize == length,
+                  h.revision == snapshot.revision
+            else { break }
+            if h.kind == .operation { return try recordTime(at: start, header: h) }
+            end = start
         }
+        return try recordTime(at: snapshot.offset, header: frameHeader(at: snapshot.offset))
+    }
+
+    /// The `time` of the operation or snapshot record at `offset`: from its payload's end when it is
+    /// there, else decoded.
+    private func recordTime(at offset: Int, header: FrameHeader?) throws(LogError) -> Int64 {
+        guard let h = header else { throw LogError(.corruptFrame, "no frame at byte \(offset)", offset: offset) }
         let tailCount = min(h.length, 40)
-        let payloadEnd = start + LogFormat.frameHeaderSize + h.length
+        let payloadEnd = offset + LogFormat.frameHeaderSize + h.length
         if let time = Payload.trailingTime(try file.read(count: tailCount, at: payloadEnd - tailCount)) { return time }
-        var scanner = FrameScanner(file: file, fileSize: size, offset: start)
+        var scanner = FrameScanner(file: file, fileSize: size, offset: offset)
         guard case .frame(let at, let header) = try scanner.next() else {
-            throw LogError(.corruptFrame, "the operation frame at byte \(start) is damaged", offset: start)
+            throw LogError(.corruptFrame, "the frame at byte \(offset) is damaged", offset: offset)
+        }
+        if header.kind == .snapshot {
+            return try Payload.decodeSnapshot(scanner.payload(), revision: header.revision, offset: at, decoder: decoder).time
         }
         return try Payload.decodeOperation(scanner.payload(), revision: header.revision, offset: at, decoder: decoder).time
     }
