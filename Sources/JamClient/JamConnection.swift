@@ -228,7 +228,7 @@ public actor JamConnection {
             return
         }
         guard !isClosed, number == linkCount else {
-            channel.close()
+            await channel.abandon()
             return
         }
         let (outgoing, writer) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)

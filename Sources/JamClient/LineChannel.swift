@@ -33,8 +33,14 @@ struct LineChannel: Sendable {
         }
     }
 
+    /// Closes a channel in use (its reader and writer, inside `executeThenClose`, then end).
     func close() {
         channel.channel.close(promise: nil)
+    }
+
+    /// Closes a channel that was never used: its writer must be finished, or NIO traps.
+    func abandon() async {
+        try? await channel.executeThenClose { _, outbound in outbound.finish() }
     }
 }
 
