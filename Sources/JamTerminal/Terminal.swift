@@ -156,7 +156,7 @@ private final class RawSession: Sendable {
         var quit = KeyReader.quit
         _ = write(wakeWrite, &quit, 1)
         readerDone.wait()
-        SignalRestore.restoreAndDisarm()
+        SignalRestore.end()
         close(wakeRead)
         close(wakeWrite)
     }
@@ -220,7 +220,9 @@ private struct KeyReader: Sendable {
 /// What a signal handler needs to put the terminal back, set before the handlers are installed, in
 /// memory that is never freed, and read by the handlers with only async-signal-safe calls.
 private struct RestoreState {
-    /// 1 while a raw-mode scope is active.
+    /// 1 from the start of a raw-mode scope to its end: the handlers are installed.
+    var active: Int32
+    /// 1 while the terminal is raw: cleared by whoever restores it first, the scope or a handler.
     var armed: Int32
     var input: Int32
     var output: Int32
@@ -235,7 +237,7 @@ private enum SignalRestore {
 
     nonisolated(unsafe) static let state: UnsafeMutablePointer<RestoreState> = {
         let pointer = UnsafeMutablePointer<RestoreState>.allocate(capacity: 1)
-        pointer.initialize(to: RestoreState(armed: 0, input: -1, output: -1, wake: -1, saved: termios()))
+        pointer.initialize(to: RestoreState(active: 0, armed: 0, input: -1, output: -1, wake: -1, saved: termios()))
         return pointer
     }()
 
@@ -259,9 +261,9 @@ private enum SignalRestore {
     static func arm(input: Int32, output: Int32, saved: termios, wake: Int32) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard state.pointee.armed == 0 else { return false }
+        guard state.pointee.active == 0 else { return false }
         _ = restoreBytes
-        state.pointee = RestoreState(armed: 1, input: input, output: output, wake: wake, saved: saved)
+        state.pointee = RestoreState(active: 1, armed: 1, input: input, output: output, wake: wake, saved: saved)
         for signal in fatal {
             var current = sigaction()
             sigaction(signal, nil, &current)
@@ -277,16 +279,20 @@ private enum SignalRestore {
         return true
     }
 
-    /// Puts the saved settings and the old handlers back, if a scope is active.
-    static func restoreAndDisarm() {
+    /// Ends the scope: puts the saved settings back unless a signal handler already did, and the old
+    /// handlers.
+    static func end() {
         lock.lock()
         defer { lock.unlock() }
-        guard state.pointee.armed != 0 else { return }
-        restoreTerminal(state)
+        guard state.pointee.active != 0 else { return }
+        if state.pointee.armed != 0 {
+            state.pointee.armed = 0
+            restoreTerminal(state)
+        }
         uninstall()
     }
 
-    /// Forgets a scope that never switched the terminal.
+    /// Ends a scope that never switched the terminal.
     static func disarm() {
         lock.lock()
         defer { lock.unlock() }
@@ -298,7 +304,7 @@ private enum SignalRestore {
         for signal in fatal + [SIGWINCH] {
             sigaction(signal, previous + Int(signal), nil)
         }
-        state.pointee.armed = 0
+        state.pointee.active = 0
     }
 
     private static func isIgnored(_ action: sigaction) -> Bool {
@@ -338,7 +344,7 @@ private func onFatalSignal(_ signal: Int32) {
 /// SIGWINCH: wake the reader, which asks for the new size.
 private func onResize(_: Int32) {
     let state = SignalRestore.state
-    guard state.pointee.armed != 0 else { return }
+    guard state.pointee.active != 0 else { return }
     let saved = errno
     var byte = UInt8(ascii: "W")
     _ = write(state.pointee.wake, &byte, 1)

@@ -63,6 +63,13 @@ private func isRaw(_ t: termios) -> Bool {
 
 private struct Boom: Error {}
 
+/// SIGHUPs seen by the handler the signal test installs before the terminal's.
+nonisolated(unsafe) private var hangups = 0
+
+private func countHangup(_: Int32) {
+    hangups += 1
+}
+
 /// One terminal per process at a time: these run one after the other.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct TerminalTests {
@@ -109,6 +116,35 @@ struct TerminalTests {
         var buffer = [UInt8](repeating: 0, count: 8)
         let n = read(pty.side, &buffer, buffer.count)
         #expect(n >= 1 && buffer[0] == UInt8(ascii: "z"))
+    }
+
+    /// A signal that would end the process restores the terminal at once, then does what it did before
+    /// the scope: here, runs the handler the test installed (otherwise it ends the process, which the
+    /// tests cannot watch from inside).
+    @Test func aSignalRestoresTheTerminalThenDoesWhatItDidBefore() async throws {
+        let pty = try PseudoTerminal()
+        let before = pty.settings
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = countHangup
+        sigemptyset(&action.sa_mask)
+        var old = sigaction()
+        sigaction(SIGHUP, &action, &old)
+        defer { sigaction(SIGHUP, &old, nil) }
+        hangups = 0
+        try await Terminal.withRawMode(input: pty.side, output: pty.side) { _ in
+            #expect(isRaw(pty.settings))
+            kill(getpid(), SIGHUP)
+            while hangups == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(bytes(of: pty.settings) == bytes(of: before))
+            #expect(pty.output().hasSuffix("\u{1B}[?1049l"))
+        }
+        #expect(hangups == 1)
+        #expect(bytes(of: pty.settings) == bytes(of: before))
+        #expect(pty.output().isEmpty, "the scope's end restores nothing twice")
+        var now = sigaction()
+        sigaction(SIGHUP, nil, &now)
+        #expect(unsafeBitCast(now.__sigaction_handler.sa_handler, to: Int.self)
+            == unsafeBitCast(countHangup as @convention(c) (Int32) -> Void, to: Int.self))
     }
 
     @Test func aResizeArrivesAsAnEvent() async throws {
