@@ -4,7 +4,7 @@ public enum DisplayWidth {
     ///
     /// A character that is not safe to print (see ``printable(_:)``) is drawn as U+FFFD, one column.
     public static func of(_ character: Character) -> Int {
-        guard let first = character.unicodeScalars.first else { return 1 }
+        guard let first = character.unicodeScalars.first, first.value >= firstWide else { return 1 }
         if first.properties.isEmojiPresentation { return 2 }
         return isWide(first.value) ? 2 : 1
     }
@@ -12,7 +12,10 @@ public enum DisplayWidth {
     /// The character itself, or U+FFFD for one a terminal would act on or draw in no column: control
     /// characters (so that text from other members cannot carry escape sequences) and lone combining marks.
     public static func printable(_ character: Character) -> Character {
+        if let ascii = character.asciiValue { return ascii >= 0x20 && ascii != 0x7F ? character : replacement }
         guard let first = character.unicodeScalars.first else { return replacement }
+        // Arrows, shapes, box drawing and blocks, as the views draw them: printable as they are.
+        if (0x2190...0x2BFF).contains(first.value) && character.unicodeScalars.count == 1 { return character }
         for scalar in character.unicodeScalars where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
             return replacement
         }
@@ -30,6 +33,9 @@ public enum DisplayWidth {
     }
 
     static let replacement: Character = "\u{FFFD}"
+
+    /// Nothing before U+1100 is wide or an emoji by default.
+    private static let firstWide: UInt32 = 0x1100
 
     /// The East Asian Wide and Fullwidth blocks (Unicode's EastAsianWidth W and F, by block).
     private static func isWide(_ v: UInt32) -> Bool {

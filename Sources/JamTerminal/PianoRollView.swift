@@ -107,9 +107,13 @@ struct PianoRollView {
             }
         }
 
-        // Notes: tails, then heads, in time order, so a head is never covered.
+        // Notes in view: tails, then heads, in time order, so a head is never covered.
         let shownPitches = max(0, top - grid.rows + 1)...max(0, top)
-        for note in track.sortedNotes where shownPitches.contains(note.pitch) {
+        let shownTicks = first * step..<(first + visibleSteps) * step
+        let shownNotes = track.notes.values.filter {
+            shownPitches.contains($0.pitch) && $0.tick < shownTicks.upperBound && $0.tick + $0.duration > shownTicks.lowerBound
+        }
+        for note in shownNotes.sorted(by: { $0.tick != $1.tick ? $0.tick < $1.tick : $0.id < $1.id }) {
             let row = grid.row + top - note.pitch
             let start = note.tick / step
             let end = (note.tick + note.duration - 1) / step

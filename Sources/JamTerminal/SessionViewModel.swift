@@ -164,7 +164,7 @@ public struct SessionViewModel: Hashable, Sendable {
         guard let track = selectedTrack else { return nil }
         return track.notes.values
             .filter { $0.pitch == cursor.pitch && $0.tick <= cursor.tick && cursor.tick < $0.tick + $0.duration }
-            .max { ($0.tick, $0.id) < ($1.tick, $1.id) }
+            .max { $0.tick != $1.tick ? $0.tick < $1.tick : $0.id < $1.id }
     }
 
     public var ticksPerBar: Int { max(1, document.meter.ticksPerBar()) }
