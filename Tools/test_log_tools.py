@@ -72,9 +72,11 @@ def compact(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def write_log(path, session, created, document, entries, snapshot_every):
+def write_log(path, session, created, document, entries, snapshot_every, transports=None):
     """A log as LOG.md §2–3 describe it: magic, header, revision-0 snapshot, operations, and a snapshot
-    after every `snapshot_every` operations. `entries` are (author, kind, seq, time, op)."""
+    after every `snapshot_every` operations. `entries` are (author, kind, seq, time, op); `transports`
+    maps a revision to a transport written after it (after its snapshot, if any)."""
+    transports = transports or {}
     def snapshot_payload(doc, clients, time):
         canonical = reference.canonical_json(doc).encode()
         return b'{"clients":' + compact(clients) + b',"document":' + canonical + b',"hash":"' + \
@@ -91,6 +93,8 @@ def write_log(path, session, created, document, entries, snapshot_every):
             offset = len(out)
             out += frame("S", revision, last_snapshot, snapshot_payload(document, clients, time + 1))
             last_snapshot = offset
+        if revision in transports:
+            out += frame("T", revision, last_snapshot, compact(transports[revision]))
     with open(path, "wb") as f:
         f.write(out)
 
@@ -110,7 +114,11 @@ def independent_log(jam, tmp):
         op = [{"type": "session.set", "field": "title", "value": f"Title {r}", "old": f"Title {r - 1}"}]
         entries.append((author, kind, r, created + 1000 * r, op))
     path = os.path.join(tmp, "written.jamlog")
-    write_log(path, "written", created, document, entries, snapshot_every=7)
+    # Transport records (LOG.md §3) between operations, right after a snapshot, and last in the file.
+    playing = {"segments": [{"playing": False, "tempo": 120, "tick": 0, "time": created * 1000},
+                            {"playing": True, "tempo": 120, "tick": 0, "time": created * 1000 + 250_000}]}
+    transports = {5: playing, 14: playing, 60: {"segments": [{"playing": False, "tempo": 96, "tick": 1920, "time": created * 1000 + 9_000_000}]}}
+    write_log(path, "written", created, document, entries, snapshot_every=7, transports=transports)
     verify = run(jam, "log", "verify", path)
     check(verify.returncode == 0 and b"sound" in verify.stdout, f"independent log: verify: {verify.stdout!r} {verify.stderr!r}")
     info = run(jam, "log", "info", "--json", path)

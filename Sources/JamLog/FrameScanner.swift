@@ -122,6 +122,10 @@ struct SequenceChecker {
                 throw LogError(.revisionMismatch, "operation frame has revision \(h.revision), expected \(revision + 1)", offset: offset)
             }
             revision = h.revision
+        case .transport:
+            guard h.revision == revision else {
+                throw LogError(.revisionMismatch, "transport frame has revision \(h.revision), expected \(revision)", offset: offset)
+            }
         case .snapshot:
             guard h.revision == revision, h.revision > lastSnapshotRevision else {
                 throw LogError(.revisionMismatch, "snapshot frame has revision \(h.revision), expected \(revision) (the latest snapshot is at revision \(lastSnapshotRevision))", offset: offset)

@@ -21,12 +21,14 @@ public enum LogRecordKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     case header = 0x48     // H
     case snapshot = 0x53   // S
     case operation = 0x4F  // O
+    case transport = 0x54  // T
 
     public var description: String {
         switch self {
         case .header: "header"
         case .snapshot: "snapshot"
         case .operation: "operation"
+        case .transport: "transport"
         }
     }
 }

@@ -109,6 +109,7 @@ public final class LogReader {
         case .header: .header(try Payload.decodeHeader(payload, offset: offset, decoder: decoder))
         case .snapshot: .snapshot(try Payload.decodeSnapshot(payload, revision: h.revision, offset: offset, decoder: decoder))
         case .operation: .operation(try Payload.decodeOperation(payload, revision: h.revision, offset: offset, decoder: decoder))
+        case .transport: .transport(try Payload.decodeTransport(payload, offset: offset, decoder: decoder))
         }
     }
 
@@ -227,9 +228,11 @@ public final class LogReader {
         switch tail.header.kind {
         case .snapshot:
             (offset, header) = (tail.offset, tail.header)
-        case .operation:
+        case .operation, .transport:
             offset = tail.header.snapshot
-            guard let h = try frameHeader(at: offset), h.kind == .snapshot, h.revision < tail.header.revision else { return nil }
+            // A transport frame may follow its snapshot at the same revision; an operation frame may not.
+            let after = tail.header.kind == .transport ? tail.header.revision + 1 : tail.header.revision
+            guard let h = try frameHeader(at: offset), h.kind == .snapshot, h.revision < after else { return nil }
             header = h
         case .header:
             return nil
@@ -271,6 +274,8 @@ public final class LogReader {
                 case .operation:
                     let entry = try Payload.decodeOperation(scanner.payload(), revision: h.revision, offset: at, decoder: decoder)
                     try state.apply(entry, offset: at)
+                case .transport:
+                    break
                 case .snapshot:
                     guard h.revision == state.revision else {
                         throw LogError(.revisionMismatch, "snapshot frame has revision \(h.revision), expected \(state.revision)", offset: at)
@@ -333,6 +338,8 @@ public final class LogReader {
                         // The checker guarantees a snapshot came first.
                         try state!.apply(entry, offset: at)
                         report.operations += 1
+                    case .transport:
+                        break
                     }
                     report.frames += 1
                     report.revision = checker.revision

@@ -103,12 +103,15 @@ public enum LogRecord: Hashable, Sendable {
     case header(LogHeader)
     case snapshot(LogSnapshot)
     case operation(LogEntry)
+    /// The session's shared transport, as of the frame's revision (LOG.md §3.4).
+    case transport(Transport)
 
     public var kind: LogRecordKind {
         switch self {
         case .header: .header
         case .snapshot: .snapshot
         case .operation: .operation
+        case .transport: .transport
         }
     }
 }
@@ -122,6 +125,32 @@ public enum LogClock {
 }
 
 // MARK: - Payload encoding and decoding
+
+extension Payload {
+    /// A transport record's payload: the transport as PROTOCOL.md §2.4 writes it.
+    static func encodeTransport(_ transport: Transport, encoder: JSONEncoder) throws(LogError) -> [UInt8] {
+        do {
+            return Array(try encoder.encode(transport))
+        } catch {
+            throw LogError(.recordInvalid, "the transport does not encode: \(error)")
+        }
+    }
+
+    /// Decodes a transport record's payload: 1 or more segments in increasing time.
+    static func decodeTransport(_ payload: [UInt8], offset: Int, decoder: JSONDecoder) throws(LogError) -> Transport {
+        let transport: Transport
+        do {
+            transport = try decoder.decode(Transport.self, from: Data(payload))
+        } catch {
+            throw LogError(.recordInvalid, "transport record does not decode: \(describe(error))", offset: offset)
+        }
+        let times = transport.segments.map(\.time)
+        guard !times.isEmpty, zip(times, times.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw LogError(.recordInvalid, "a transport record has segments in increasing time, at least one", offset: offset)
+        }
+        return transport
+    }
+}
 
 enum Payload {
     private struct HeaderJSON: Codable {

@@ -65,6 +65,8 @@ extension LogReader {
                     break
                 case .snapshot:
                     summary.snapshotRevisions.append(h.revision)
+                case .transport:
+                    break
                 case .operation:
                     let head: OperationHead
                     do {

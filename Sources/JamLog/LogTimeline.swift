@@ -18,9 +18,11 @@ extension LogReader {
         switch tail.header.kind {
         case .snapshot:
             (offset, header) = (tail.offset, tail.header)
-        case .operation:
+        case .operation, .transport:
             offset = tail.header.snapshot
-            guard let h = try frameHeader(at: offset), h.kind == .snapshot, h.revision < tail.header.revision else { return nil }
+            // A transport frame may follow its snapshot at the same revision; an operation frame may not.
+            let after = tail.header.kind == .transport ? tail.header.revision + 1 : tail.header.revision
+            guard let h = try frameHeader(at: offset), h.kind == .snapshot, h.revision < after else { return nil }
             header = h
         case .header:
             return nil

@@ -60,6 +60,8 @@ public final class SessionLog: @unchecked Sendable {
         /// True if this call created the log.
         public var created: Bool
         public var header: LogHeader
+        /// The session's shared transport: that of the last transport record kept, if any.
+        public var transport: Transport? = nil
 
         public var document: Document { state.document }
         public var revision: Int { state.revision }
@@ -121,7 +123,7 @@ public final class SessionLog: @unchecked Sendable {
             try file.lockExclusive()
             let scan = try recover(file: file, path: path, session: session, options: options)
             let log = SessionLog(session: session, path: path, options: options, file: file, scan: scan)
-            return (log, Recovery(state: scan.state, warnings: scan.warnings, created: false, header: scan.header))
+            return (log, Recovery(state: scan.state, warnings: scan.warnings, created: false, header: scan.header, transport: scan.transport))
         } catch {
             file.close()
             throw error
@@ -201,6 +203,7 @@ public final class SessionLog: @unchecked Sendable {
         var lastSnapshotSize: Int
         var bytesSinceSnapshot: Int
         var warnings: [LogWarning]
+        var transport: Transport?
     }
 
     /// Scans the whole log, checks every frame, rebuilds the state from the latest snapshot, and cuts a
@@ -215,6 +218,7 @@ public final class SessionLog: @unchecked Sendable {
         var snapshot: (offset: Int, revision: Int, payload: [UInt8])?
         var pending: [(offset: Int, revision: Int, payload: [UInt8])] = []
         var cut: (offset: Int, reason: String)?
+        var transport: (offset: Int, payload: [UInt8])?
 
         scan: while true {
             switch try scanner.next() {
@@ -235,6 +239,8 @@ public final class SessionLog: @unchecked Sendable {
                     pending.removeAll(keepingCapacity: true)
                 case .operation:
                     pending.append((offset, h.revision, scanner.payload()))
+                case .transport:
+                    transport = (offset, scanner.payload())
                 }
             }
         }
@@ -278,7 +284,8 @@ public final class SessionLog: @unchecked Sendable {
             lastSnapshotRevision: checker.lastSnapshotRevision,
             lastSnapshotSize: snapshot.payload.count + LogFormat.frameOverhead,
             bytesSinceSnapshot: pending.reduce(0) { $0 + $1.payload.count + LogFormat.frameOverhead },
-            warnings: warnings)
+            warnings: warnings,
+            transport: try transport.map { t throws(LogError) in try Payload.decodeTransport(t.payload, offset: t.offset, decoder: decoder) })
     }
 
     /// Copies bytes `[from, size)` of the log to a new file beside it and returns that file's path.
@@ -361,6 +368,22 @@ public final class SessionLog: @unchecked Sendable {
             bytesSinceSnapshot += opBytes
         }
         return AppendResult(revision: state.revision, bytes: buffer.count, snapshotWritten: newSnapshot != nil)
+    }
+
+    /// Appends a transport record at the current revision and makes it durable (LOG.md §3.4); recovery
+    /// restores the last one. Blocking: call it off the event loop.
+    public func appendTransport(_ transport: Transport) throws(LogError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let file else { throw LogError(.closed, "the log of \(session) is closed") }
+        if let failure {
+            throw LogError(.logFailed, "an earlier write failed (\(failure)); reopen the log of \(session)")
+        }
+        var buffer: [UInt8] = []
+        let payload = try Payload.encodeTransport(transport, encoder: encoder)
+        FrameHeader.appendFrame(kind: .transport, revision: state.revision, snapshot: lastSnapshotOffset, payload: payload, to: &buffer)
+        try writeDurably(buffer, to: file)
+        bytesSinceSnapshot += buffer.count
     }
 
     /// Writes `buffer` at the end and syncs it (unless `options.sync` is off); on failure the log
