@@ -34,9 +34,17 @@ public struct EventDescription: Sendable {
             return "cursor \(name(cursor.client)): " + place.compactMap { $0 }.joined(separator: " ")
         case .chat(let chat):
             return "chat \(name(chat.client)): \(chat.text)"
+        case .transport(let transport):
+            return "transport " + transport.segments.map(Self.describe).joined(separator: ", then ")
         case .error(let error):
             return "error \(error)"
         }
+    }
+
+    /// One transport segment in words: "playing from tick 0 at 120 bpm, server time 1764028800250000".
+    public static func describe(_ segment: Transport.Segment) -> String {
+        let tempo = segment.tempo == segment.tempo.rounded() ? "\(Int(segment.tempo))" : "\(segment.tempo)"
+        return "\(segment.playing ? "playing from" : "stopped at") tick \(segment.tick) at \(tempo) bpm, server time \(segment.time)"
     }
 
     private func name(_ client: String) -> String {

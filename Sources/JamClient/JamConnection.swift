@@ -31,6 +31,12 @@ public actor JamConnection {
     /// Whether there is an edit of this author to undo, or an undo to redo.
     public var canUndo: Bool { ot?.history.canUndo ?? false }
     public var canRedo: Bool { ot?.history.canRedo ?? false }
+    /// The session's shared transport (PROTOCOL.md §2.4), from `WELCOME` and `TRANSPORT`; nil before
+    /// the first, or from a server that keeps none.
+    public private(set) var transport: Transport?
+    /// The estimate of the server's clock, from the PING/PONG round trips made every
+    /// ``ClockSync/pingInterval`` while connected.
+    public private(set) var clock = ClockSync()
 
     private let sink: AsyncStream<JamEvent>.Continuation
     private let policy: ReconnectPolicy
@@ -49,6 +55,8 @@ public actor JamConnection {
     private var refusal: ClientError?
     private var pacer = Pacer()
     private var cursor = CursorThrottle<ClientMessage.Cursor>()
+    /// The origin of this client's clock for ``clock``: microseconds are counted from it, monotonic.
+    private nonisolated let origin = ContinuousClock.now
 
     /// A connection in progress on one socket.
     private struct Link {
@@ -167,6 +175,42 @@ public actor JamConnection {
         if let message = cursor.takeDeferred(now: .now) { send(.cursor(message)) }
     }
 
+    /// The server's clock (µs since the Unix epoch) at local instant `instant`; nil until a PONG has
+    /// measured the offset.
+    public func serverTime(at instant: ContinuousClock.Instant = .now) -> Int64? {
+        clock.serverTime(at: micros(instant))
+    }
+
+    /// The tick (fractional: its phase) the session's transport is at, at local instant `instant`; nil
+    /// until the clock is measured and a transport is known.
+    public func currentTick(at instant: ContinuousClock.Instant = .now) -> Double? {
+        guard let transport, let server = serverTime(at: instant) else { return nil }
+        return transport.tick(at: server)
+    }
+
+    /// Whether the session's transport plays at local instant `instant` (false until measured).
+    public func isPlaying(at instant: ContinuousClock.Instant = .now) -> Bool {
+        guard let transport, let server = serverTime(at: instant) else { return false }
+        return transport.isPlaying(at: server)
+    }
+
+    /// Asks the server to start the shared transport (on the next bar line); a listener's request is
+    /// refused with an ``JamEvent/error(_:)``.
+    public func play() {
+        send(.transport(.init(action: .play)))
+    }
+
+    /// Asks the server to stop the shared transport on the next bar line.
+    public func stop() {
+        send(.transport(.init(action: .stop)))
+    }
+
+    /// Microseconds from ``origin`` to `instant`.
+    private nonisolated func micros(_ instant: ContinuousClock.Instant) -> Int64 {
+        let d = origin.duration(to: instant).components
+        return d.seconds * 1_000_000 + d.attoseconds / 1_000_000_000_000
+    }
+
     /// Says `text` to the session.
     public func chat(_ text: String) {
         send(.chat(ClientMessage.Chat(text: text)))
@@ -247,6 +291,9 @@ public actor JamConnection {
                         group.addTask {
                             await self?.watch(number)
                         }
+                        group.addTask {
+                            await self?.measureClock(number)
+                        }
                         for try await line in inbound {
                             await self?.received(line, on: number)
                         }
@@ -295,6 +342,15 @@ public actor JamConnection {
         }
     }
 
+    /// Sends a clock PING every ``ClockSync/pingInterval`` while the link lives.
+    private func measureClock(_ number: Int) async {
+        while true {
+            guard !Task.isCancelled, let link, link.number == number else { return }
+            if case .hello = link.phase {} else { write(.clockPing(.init(t: micros(.now)))) }
+            try? await Task.sleep(for: ClockSync.pingInterval)
+        }
+    }
+
     private func received(_ line: ByteBuffer, on number: Int) {
         guard link?.number == number else { return }
         link?.heard = .now
@@ -314,6 +370,8 @@ public actor JamConnection {
             write(.pong)
         case (_, .pong):
             break
+        case (_, .clockPong(let pong)):
+            if let sent = pong.t { clock.add(sent: sent, server: pong.server, received: micros(.now)) }
         case (.hello, .hello(let hello)):
             limits = hello.limits ?? .default
             sendJoin(rejoin: identity != nil)
@@ -371,8 +429,10 @@ public actor JamConnection {
         attempt = 0
         identity = (welcome.client, welcome.resume)
         roster = welcome.roster
+        if let transport = welcome.transport { self.transport = transport }
         setState(.connected)
         emit(.joined(client: welcome.client, revision: welcome.revision, roster: welcome.roster, rejoined: rejoin))
+        if let transport = welcome.transport { emit(.transport(transport)) }
         if rejoin, var ot {
             let actions = ot.rejoined(welcome)
             self.ot = ot
@@ -428,6 +488,9 @@ public actor JamConnection {
             emit(.cursor(cursor))
         case .chat(let chat):
             emit(.chat(chat))
+        case .transport(let transport):
+            self.transport = transport
+            emit(.transport(transport))
         case .peer(let event):
             roster.removeAll { $0.client == event.peer.client }
             if event.event == .join { roster.append(event.peer) }
@@ -440,7 +503,7 @@ public actor JamConnection {
             } else if let number = link?.number {
                 lost(number, ClientError(code: "server_closing", message: "the server said goodbye (\(bye.reason ?? "no reason"))"))
             }
-        case .hello, .welcome, .ping, .pong:
+        case .hello, .welcome, .ping, .pong, .clockPong:
             break
         }
         resolveFlushWaiters()

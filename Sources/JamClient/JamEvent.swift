@@ -41,6 +41,8 @@ public enum JamEvent: Hashable, Sendable {
     case peer(ServerMessage.PeerEvent, roster: [Peer])
     case cursor(ServerMessage.Cursor)
     case chat(ServerMessage.Chat)
+    /// The session's shared transport, from `WELCOME` or a `TRANSPORT` (a change, or one scheduled).
+    case transport(Transport)
     /// An error from the server not tied to an operation, or a problem on this side.
     case error(ClientError)
 }

@@ -16,6 +16,8 @@ public enum ClientMessage: Hashable, Sendable {
     case chat(Chat)
     /// A keep-alive or round-trip probe; the server answers PONG.
     case ping
+    /// A clock probe: PING carrying the client's clock, which the server's PONG echoes with its own.
+    case clockPing(ClockPing)
     /// The answer to the server's PING.
     case pong
     /// Leaving; the server answers BYE and closes.
@@ -24,6 +26,8 @@ public enum ClientMessage: Hashable, Sendable {
     case invite(Invite)
     /// Ask the server to stop an AI bandmate it started.
     case dismiss(Dismiss)
+    /// A player starts or stops the session's shared transport.
+    case transport(TransportRequest)
 
     /// The payload of JOIN.
     public struct Join: Hashable, Sendable {
@@ -148,9 +152,34 @@ public enum ClientMessage: Hashable, Sendable {
         }
     }
 
+    /// The payload of a PING that measures the clock: the client's clock, any unit, echoed in PONG.
+    public struct ClockPing: Codable, Hashable, Sendable {
+        public var t: Int64
+
+        public init(t: Int64) {
+            self.t = t
+        }
+    }
+
+    /// The payload of a client's TRANSPORT: start or stop the shared transport on the next bar line.
+    public struct TransportRequest: Codable, Hashable, Sendable {
+        public enum Action: String, Codable, Hashable, Sendable, CaseIterable {
+            case play
+            case stop
+        }
+
+        public var action: Action
+
+        public init(action: Action) {
+            self.action = action
+        }
+    }
+
     /// The message's verb.
     public var verb: Verb {
         switch self {
+        case .transport: .transport
+        case .clockPing: .ping
         case .invite: .invite
         case .dismiss: .dismiss
         case .join: .join
@@ -177,11 +206,12 @@ extension ClientMessage: LineMessage {
         case .cursor: message = .cursor(try line.payload(Cursor.self))
         case .chat: message = .chat(try line.payload(Chat.self))
         case .ping:
-            try line.ignoredPayload()
-            message = .ping
+            let probe = try line.payload(PingProbe.self)
+            message = probe.t.map { .clockPing(ClockPing(t: $0)) } ?? .ping
         case .pong:
             try line.ignoredPayload()
             message = .pong
+        case .transport: message = .transport(try line.payload(TransportRequest.self))
         case .bye: message = .bye(try line.payload(Bye.self))
         case .invite: message = .invite(try line.payload(Invite.self))
         case .dismiss: message = .dismiss(try line.payload(Dismiss.self))
@@ -206,6 +236,8 @@ extension ClientMessage: LineMessage {
         case .cursor(let payload): LineCoding.encode(verb, payload)
         case .chat(let payload): LineCoding.encode(verb, payload)
         case .ping, .pong: LineCoding.encode(verb, LineCoding.Empty())
+        case .clockPing(let payload): LineCoding.encode(verb, payload)
+        case .transport(let payload): LineCoding.encode(verb, payload)
         case .bye(let payload): LineCoding.encode(verb, payload)
         case .invite(let payload): LineCoding.encode(verb, payload)
         case .dismiss(let payload): LineCoding.encode(verb, payload)
@@ -257,13 +289,18 @@ extension ClientMessage: LineMessage {
             }
             if let name = dismiss.name { try Check.text(name, field: "name", max: limits.nameBytes) }
             if let client = dismiss.client { try Check.text(client, field: "client", max: 64) }
-        case .ping, .pong, .bye:
+        case .ping, .pong, .bye, .clockPing, .transport:
             break
         }
     }
 }
 
 // MARK: - Payload coding
+
+/// A PING's payload: any object; `t`, when present, must be an integer.
+private struct PingProbe: Decodable {
+    var t: Int64?
+}
 
 extension ClientMessage.Join: Codable {
     enum CodingKeys: String, CodingKey { case session, name, role, kind, token, rejoin }

@@ -24,6 +24,10 @@ public enum ServerMessage: Hashable, Sendable {
     case ping
     /// The answer to the client's PING.
     case pong
+    /// The answer to a PING that measures the clock: its `t` and the server's clock.
+    case clockPong(ClockPong)
+    /// The session's shared transport changed (or a change was scheduled).
+    case transport(Transport)
     /// The server closes the connection after this.
     case bye(Bye)
     /// A line was refused, or the connection is ending.
@@ -89,10 +93,12 @@ public enum ServerMessage: Hashable, Sendable {
         public var content: Content
         /// For a rejoin: the rejoin's pending sequences already committed, with their revisions.
         public var committed: [CommittedSequence]
+        /// The session's shared transport (absent from servers that keep none).
+        public var transport: Transport?
 
         public init(
             client: String, session: String, revision: Int, hash: String, resume: String, roster: [Peer],
-            content: Content, committed: [CommittedSequence] = []
+            content: Content, committed: [CommittedSequence] = [], transport: Transport? = nil
         ) {
             self.client = client
             self.session = session
@@ -102,8 +108,25 @@ public enum ServerMessage: Hashable, Sendable {
             self.roster = roster
             self.content = content
             self.committed = committed
+            self.transport = transport
         }
     }
+
+    /// The payload of a PONG answering a clock PING.
+    public struct ClockPong: Codable, Hashable, Sendable {
+        /// The PING's `t`, echoed.
+        public var t: Int64?
+        /// The server's clock when it answered: microseconds since the Unix epoch.
+        public var server: Int64
+
+        public init(t: Int64?, server: Int64) {
+            self.t = t
+            self.server = server
+        }
+    }
+
+    /// The most segments a TRANSPORT carries: the one in force and the changes scheduled.
+    public static let transportSegments = 8
 
     /// The payload of ACK.
     public struct Ack: Codable, Hashable, Sendable {
@@ -178,7 +201,8 @@ public enum ServerMessage: Hashable, Sendable {
         case .chat: .chat
         case .peer: .peer
         case .ping: .ping
-        case .pong: .pong
+        case .pong, .clockPong: .pong
+        case .transport: .transport
         case .bye: .bye
         case .err: .err
         }
@@ -204,8 +228,13 @@ extension ServerMessage: LineMessage {
             try line.ignoredPayload()
             message = .ping
         case .pong:
-            try line.ignoredPayload()
-            message = .pong
+            let probe = try line.payload(PongProbe.self)
+            if let server = probe.server {
+                message = .clockPong(ClockPong(t: probe.t, server: server))
+            } else {
+                message = .pong
+            }
+        case .transport: message = .transport(try line.payload(Transport.self))
         case .bye: message = .bye(try line.payload(Bye.self))
         case .err: message = .err(try line.payload(ProtocolError.self))
         default: throw ProtocolError(.unknownVerb, "\(line.verb) is not a server verb", verb: line.verb.rawValue)
@@ -231,6 +260,8 @@ extension ServerMessage: LineMessage {
         case .chat(let payload): LineCoding.encode(verb, payload)
         case .peer(let payload): LineCoding.encode(verb, payload)
         case .ping, .pong: LineCoding.encode(verb, LineCoding.Empty())
+        case .clockPong(let payload): LineCoding.encode(verb, payload)
+        case .transport(let payload): LineCoding.encode(verb, payload)
         case .bye(let payload): LineCoding.encode(verb, payload)
         case .err(let payload): LineCoding.encode(verb, payload)
         }
@@ -247,6 +278,7 @@ extension ServerMessage: LineMessage {
             if case .missed(let ops) = welcome.content {
                 for op in ops { try Check.range(op.revision, 1...welcome.revision, field: "ops.revision") }
             }
+            if let transport = welcome.transport { try Self.validate(transport) }
             for entry in welcome.committed {
                 try Check.range(entry.seq, 1...Check.maxInteger, field: "committed.seq")
                 try Check.range(entry.revision, 1...Check.maxInteger, field: "committed.revision")
@@ -259,8 +291,28 @@ extension ServerMessage: LineMessage {
         case .cursor(let cursor):
             try Check.range(cursor.tick, 0...Check.maxTick, field: "tick")
             if let pitch = cursor.pitch { try Check.range(pitch, 0...127, field: "pitch") }
-        case .chat, .peer, .ping, .pong, .bye, .err:
+        case .transport(let transport):
+            try Self.validate(transport)
+        case .chat, .peer, .ping, .pong, .clockPong, .bye, .err:
             break
+        }
+    }
+
+    /// Checks a transport: 1…`transportSegments` segments in increasing time, ticks ≥ 0, tempos in
+    /// DOCUMENT.md's range.
+    static func validate(_ transport: Transport) throws(ProtocolError) {
+        let segments = transport.segments
+        guard (1...transportSegments).contains(segments.count) else {
+            throw ProtocolError(.invalidValue, "a transport has 1…\(transportSegments) segments, not \(segments.count)")
+        }
+        for (i, segment) in segments.enumerated() {
+            try Check.range(segment.tick, 0...Check.maxTick, field: "segments.tick")
+            guard segment.tempo.isFinite, DocumentLimits.tempo.contains(segment.tempo) else {
+                throw ProtocolError(.invalidValue, "segments.tempo is 20…400, not \(segment.tempo)")
+            }
+            if i > 0, segment.time <= segments[i - 1].time {
+                throw ProtocolError(.invalidValue, "segments are in increasing time")
+            }
         }
     }
 }
@@ -276,7 +328,7 @@ extension ServerMessage.Hello: Codable {
 
 extension ServerMessage.Welcome: Codable {
     enum CodingKeys: String, CodingKey {
-        case client, session, revision, hash, resume, roster, document, ops, committed
+        case client, session, revision, hash, resume, roster, document, ops, committed, transport
     }
 
     public init(from decoder: any Decoder) throws {
@@ -288,6 +340,7 @@ extension ServerMessage.Welcome: Codable {
         resume = try c.decode(String.self, forKey: .resume)
         roster = try c.decode([Peer].self, forKey: .roster)
         committed = try c.decodeIfPresent([CommittedSequence].self, forKey: .committed) ?? []
+        transport = try c.decodeIfPresent(Transport.self, forKey: .transport)
         switch (c.contains(.document), c.contains(.ops)) {
         case (true, false):
             content = .snapshot(try c.decode(WireDocument.self, forKey: .document).document)
@@ -313,7 +366,14 @@ extension ServerMessage.Welcome: Codable {
         case .missed(let ops): try c.encode(ops, forKey: .ops)
         }
         if !committed.isEmpty { try c.encode(committed, forKey: .committed) }
+        try c.encodeIfPresent(transport, forKey: .transport)
     }
+}
+
+/// A PONG's payload: any object; a clock PONG has `server` and, when its PING had one, `t`.
+private struct PongProbe: Decodable {
+    var t: Int64?
+    var server: Int64?
 }
 
 extension ServerMessage.PeerEvent: Codable {

@@ -14,12 +14,15 @@ public enum Verb: String, Hashable, Sendable, CaseIterable, CustomStringConverti
     case err = "ERR"
     case invite = "INVITE"
     case dismiss = "DISMISS"
+    case transport = "TRANSPORT"
 
     /// The verbs a client sends.
-    public static let fromClient: Set<Verb> = [.join, .op, .cursor, .chat, .ping, .pong, .bye, .invite, .dismiss]
+    public static let fromClient: Set<Verb> = [
+        .join, .op, .cursor, .chat, .ping, .pong, .bye, .invite, .dismiss, .transport,
+    ]
     /// The verbs a server sends.
     public static let fromServer: Set<Verb> = [
-        .hello, .welcome, .ack, .op, .cursor, .chat, .peer, .ping, .pong, .bye, .err,
+        .hello, .welcome, .ack, .op, .cursor, .chat, .peer, .ping, .pong, .bye, .err, .transport,
     ]
 
     public var description: String { rawValue }

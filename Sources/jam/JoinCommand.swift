@@ -14,7 +14,8 @@ struct JoinCommand: AsyncParsableCommand {
             Edits show at once and reach the others within the network round trip; a dropped connection \
             is retried and nothing typed meanwhile is lost. Press ? for every key, : for commands \
             (:bpm 96, :meter 3/4, :key D minor, :track add NAME PROGRAM, :chat TEXT, :invite bass funk, \
-            :dismiss NAME, :export FILE.mid, :help, :q). The terminal is restored on :q, Ctrl-C, SIGTERM \
+            :dismiss NAME, :play, :stop, :export FILE.mid, :help, :q); p plays or stops the session's \
+            shared transport, on the next bar line for everyone. The terminal is restored on :q, Ctrl-C, SIGTERM \
             and errors. Needs a terminal of at least 80×24.
             """
     )
@@ -43,7 +44,12 @@ struct JoinCommand: AsyncParsableCommand {
         case jam(JamEvent)
         case terminalClosed
         case connectionClosed
+        /// Time to move the playhead.
+        case tick
     }
+
+    /// How often the playhead moves while playing: about 30 times a second.
+    private static let playheadInterval = Duration.milliseconds(33)
 
     func run() async throws {
         let jam = try await connection.connect("join", join: JoinRequest(session: session, name: name, role: role))
@@ -64,6 +70,12 @@ struct JoinCommand: AsyncParsableCommand {
                     for await event in jam.events { sink.yield(.jam(event)) }
                     sink.yield(.connectionClosed)
                 },
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: Self.playheadInterval)
+                        sink.yield(.tick)
+                    }
+                },
             ]
             defer { forwarders.forEach { $0.cancel() } }
             var size = terminal.size
@@ -80,6 +92,10 @@ struct JoinCommand: AsyncParsableCommand {
                     renderer.invalidate()
                 case .jam(let event):
                     await apply(event, jam: jam, to: &editor.model)
+                case .tick:
+                    let playhead = await Self.playhead(jam: jam, loopTicks: editor.model.loopTicks)
+                    guard playhead != editor.model.playhead else { continue loop }
+                    editor.model.playhead = playhead
                 case .terminalClosed:
                     break loop
                 case .connectionClosed:
@@ -135,14 +151,25 @@ struct JoinCommand: AsyncParsableCommand {
             } catch {
                 editor.model.show(error: "cannot write \(path): \(error.localizedDescription)")
             }
-        case .play, .stop:
-            editor.model.show(info: "the shared transport is not in this version yet")
+        case .play:
+            await jam.play()
+        case .stop:
+            await jam.stop()
         case .quit:
             return false
         case .redraw:
             break
         }
         return true
+    }
+
+    /// The tick the shared transport plays now, within the loop; nil when it stands (or before the clock
+    /// is measured).
+    private static func playhead(jam: JamConnection, loopTicks: Int) async -> Int? {
+        let now = ContinuousClock.now
+        guard await jam.isPlaying(at: now), let tick = await jam.currentTick(at: now) else { return nil }
+        let whole = Int(tick.rounded(.down))
+        return ((whole % loopTicks) + loopTicks) % loopTicks
     }
 
     /// Brings what the connection reports into the view.
@@ -171,6 +198,11 @@ struct JoinCommand: AsyncParsableCommand {
             model.receive(cursor)
         case .chat(let chat):
             model.receive(chat)
+        case .transport(let transport):
+            if let now = transport.segments.first, let next = transport.segments.dropFirst().first {
+                let change = now.playing == next.playing ? "\(Int(next.tempo.rounded())) bpm" : next.playing ? "playing" : "stopping"
+                model.show(info: "\(change) from the next bar line")
+            }
         case .error(let error):
             model.show(error: "\(error)")
         }

@@ -223,6 +223,11 @@ struct ClientConnection {
                 }
             case .ping:
                 connection.outbox.send(ServerMessage.pong.line())
+            case .clockPing(let ping):
+                connection.outbox.send(ServerMessage.clockPong(.init(t: ping.t, server: TransportClock.now())).line())
+            case .transport(let request):
+                guard let joined else { return notJoined(message) }
+                await joined.session.transport(client: joined.peer.client, connection: connection.id, request)
             case .pong:
                 break
             case .bye:

@@ -30,6 +30,9 @@ actor Session {
     private var committing = false
     private var failed = false
     private var closed = false
+    /// The last transport record write, each waiting for the one before (so the log keeps their order).
+    private var lastTransportWrite: Task<Void, Never>?
+    private var transportWrites = 0
 
     init(name: String, log: SessionLog, recovery: SessionLog.Recovery, limits: JamProtocol.Limits, metrics: ServerMetrics?, logger: Logger) {
         self.name = name
@@ -37,13 +40,15 @@ actor Session {
         self.limits = limits
         self.metrics = metrics
         self.logger = logger
-        state = SessionState(document: recovery.document, revision: recovery.revision, clients: recovery.clients, limits: limits)
+        state = SessionState(
+            document: recovery.document, revision: recovery.revision, clients: recovery.clients, limits: limits,
+            transport: recovery.transport)
         queue = ReleaseQueue(durableRevision: recovery.revision)
     }
 
     var revision: Int { state.revision }
     var document: Document { state.document }
-    var isEmpty: Bool { members.isEmpty && queue.isEmpty && !committing }
+    var isEmpty: Bool { members.isEmpty && queue.isEmpty && !committing && transportWrites == 0 }
     var roster: [Peer] { order.compactMap { members[$0]?.peer } }
 
     // MARK: Joining and leaving
@@ -84,7 +89,8 @@ actor Session {
         order.append(client)
         let welcome = ServerMessage.Welcome(
             client: client, session: name, revision: plan.revision, hash: plan.hash,
-            resume: resume(client), roster: roster, content: plan.content, committed: plan.committed)
+            resume: resume(client), roster: roster, content: plan.content, committed: plan.committed,
+            transport: state.transport.trimmed(at: TransportClock.now()))
         outbox.send(ServerMessage.welcome(welcome).line())
         if replacing == nil { broadcast(.peer(.init(.join, peer)), except: client) }
         logger.info("joined", metadata: ["session": "\(name)", "client": "\(client)", "name": "\(request.name)", "rejoin": "\(request.rejoin != nil)"])
@@ -123,6 +129,7 @@ actor Session {
         case .committed(let entry):
             metrics?.transforms.increment(by: Int64(before - op.base))
             queue.append(.commit(entry))
+            if let transport = state.followTempo(now: TransportClock.now()) { changed(transport) }
             await commit()
         }
     }
@@ -174,6 +181,40 @@ actor Session {
             }
         }
         dropSlowConsumers()
+    }
+
+    // MARK: Transport
+
+    /// A member's play or stop: scheduled on a bar line, broadcast to everyone, logged.
+    func transport(client: String, connection: ConnectionID, _ request: ClientMessage.TransportRequest) {
+        guard let member = members[client], member.connection == connection else { return }
+        guard member.peer.role == .player else {
+            member.outbox.send(ServerMessage.err(ProtocolError(.forbidden, "listeners cannot start or stop the transport", verb: "TRANSPORT")).line())
+            return
+        }
+        if let transport = state.requestTransport(request.action, now: TransportClock.now()) { changed(transport) }
+    }
+
+    /// Tells every member of a new transport at once (the lead covers the delivery), and logs it after
+    /// the writes before it.
+    private func changed(_ transport: Transport) {
+        broadcast(.transport(transport), except: nil)
+        let previous = lastTransportWrite
+        let (log, logger, name) = (self.log, self.logger, self.name)
+        transportWrites += 1
+        lastTransportWrite = Task {
+            await previous?.value
+            do {
+                _ = try await NIOThreadPool.singleton.runIfActive { try log.appendTransport(transport) }
+            } catch {
+                logger.error("cannot log the transport; a restart may lose it", metadata: ["session": "\(name)", "error": "\(error)"])
+            }
+            transportWritten()
+        }
+    }
+
+    private func transportWritten() {
+        transportWrites -= 1
     }
 
     // MARK: Presence and chat
@@ -228,6 +269,7 @@ actor Session {
     func close(reason: String) async {
         closed = true
         await commit()
+        await lastTransportWrite?.value
         for member in members.values {
             member.outbox.close(after: ServerMessage.bye(Bye(reason: reason)).line())
         }

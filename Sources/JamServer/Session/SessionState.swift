@@ -16,13 +16,46 @@ package struct SessionState: Sendable {
     /// The last revision the log has made durable (``markDurable(through:)``).
     package private(set) var durableRevision: Int
     package let limits: JamProtocol.Limits
+    /// The shared transport (PROTOCOL.md §2.4), in microseconds of the server's clock.
+    package private(set) var transport: Transport
 
-    package init(document: Document, revision: Int, clients: ClientCommits, limits: JamProtocol.Limits) {
+    /// How far ahead of a request a transport change lands at least: a quarter second, so that every
+    /// member hears of a change before it happens.
+    package static let transportLead: Int64 = 250_000
+
+    package init(document: Document, revision: Int, clients: ClientCommits, limits: JamProtocol.Limits, transport: Transport? = nil) {
         self.document = document
         self.revision = revision
         self.clients = clients
         self.limits = limits
+        self.transport = transport ?? Transport(tempo: document.tempo)
         durableRevision = revision
+    }
+
+    /// A player's play or stop at server time `now`: the new transport, or nil when nothing changes
+    /// (play while playing, stop while stopped, with nothing pending).
+    package mutating func requestTransport(_ action: ClientMessage.TransportRequest.Action, now: Int64) -> Transport? {
+        // A start already scheduled stands: pressing play again must not push it later.
+        if action == .play, let last = transport.segments.last, last.playing, last.time > now { return nil }
+        if action == .play { _ = schedule(.tempo(document.tempo), now: now) }
+        return schedule(action == .play ? .play : .stop, now: now)
+    }
+
+    /// After an operation commits at server time `now`: when it changed the tempo of a transport that
+    /// plays (or will), the transport takes the new tempo on the next bar line; nil when there is
+    /// nothing to tell. Standing still with no start scheduled, the tempo only matters from the next
+    /// start, which takes the document's: members are not told.
+    package mutating func followTempo(now: Int64) -> Transport? {
+        guard let last = transport.segments.last, last.tempo != document.tempo, last.playing else { return nil }
+        return schedule(.tempo(document.tempo), now: now)
+    }
+
+    private mutating func schedule(_ change: Transport.Change, now: Int64) -> Transport? {
+        let current = transport.trimmed(at: now)
+        let next = current.scheduling(change, now: now, meter: document.meter, lead: Self.transportLead)
+        guard next != current else { return nil }
+        transport = next
+        return next
     }
 
     /// What became of a submitted operation.

@@ -1,0 +1,75 @@
+import Foundation
+import JamClient
+import JamCore
+import JamProtocol
+import Testing
+
+/// The shared transport through real connections: clock sync by PING/PONG and the beat both compute.
+@Suite("JamConnection transport")
+struct TransportConnectionTests {
+    /// The most a kept round trip may take for the agreement bound below: each clock's offset is then
+    /// off by under half of it.
+    static let goodRoundTrip: Int64 = 4_000
+
+    @Test("two connections agree on the current tick within a few ms once their clocks are measured")
+    func clientsAgreeOnTheBeat() async throws {
+        try await withServer { server in
+            let a = try await server.connect("ana")
+            let b = try await server.connect("ben")
+            #expect(await a.transport?.segments.first?.playing == false, "WELCOME carries the transport")
+            await a.play()
+            try await waitFor(a) { $0.transport?.segments.last?.playing == true }
+            try await waitFor(b) { $0.transport?.segments.last?.playing == true }
+            #expect(await a.transport == b.transport)
+            // Every kept measurement fast: each offset is within 2 ms of the truth (ClockSync's bound).
+            for connection in [a, b] {
+                try await waitFor(connection) { c in
+                    !c.clock.samples.isEmpty && c.clock.samples.allSatisfy { $0.roundTrip < Self.goodRoundTrip }
+                        && c.isPlaying()
+                }
+            }
+            let now = ContinuousClock.now
+            let tickA = try #require(await a.currentTick(at: now))
+            let tickB = try #require(await b.currentTick(at: now))
+            let tempo = try #require(await a.transport?.segments.last?.tempo)
+            let milliseconds = abs(tickA - tickB) * 60_000 / (tempo * Double(Document.ppq))
+            #expect(milliseconds < 5, "the two clients' beats differ by \(milliseconds) ms")
+            #expect(tickA > 0)
+            await a.leave()
+            await b.leave()
+        }
+    }
+
+    @Test("play and stop reach every member as .transport events; a listener's play is refused")
+    func events() async throws {
+        try await withServer { server in
+            let a = try await server.connect("ana")
+            let lee = try await server.connect("lee", role: .listener)
+            let seen = Task {
+                var transports: [Transport] = []
+                for await event in lee.events {
+                    if case .transport(let t) = event { transports.append(t) }
+                    if transports.count == 3 { break }
+                }
+                return transports
+            }
+            await a.play()
+            try await waitFor(a) { $0.transport?.segments.last?.playing == true }
+            await a.stop()
+            try await waitFor(a) { $0.transport?.segments.last?.playing == false }
+            let transports = await seen.value
+            // The WELCOME's (stopped), the start, the stop.
+            #expect(transports.map { $0.segments.last?.playing } == [false, true, false])
+            let refused = Task {
+                for await event in lee.events {
+                    if case .error(let error) = event { return error.code }
+                }
+                return "closed"
+            }
+            await lee.play()
+            #expect(await refused.value == "forbidden")
+            await a.leave()
+            await lee.leave()
+        }
+    }
+}
