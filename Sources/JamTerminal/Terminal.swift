@@ -94,7 +94,6 @@ private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
 /// One raw-mode scope: the saved settings, the signal handlers, the wake pipe and the key reader.
 private final class RawSession: Sendable {
     let terminal: Terminal
-    let input: Int32
     let wakeRead: Int32
     let wakeWrite: Int32
     let readerDone = DispatchSemaphore(value: 0)
@@ -115,7 +114,6 @@ private final class RawSession: Sendable {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
-        self.input = input
         wakeRead = pipeFDs[0]
         wakeWrite = pipeFDs[1]
         guard SignalRestore.arm(input: input, output: output, saved: saved, wake: wakeWrite) else {
