@@ -10,6 +10,22 @@ public struct BarContext: Hashable, Sendable {
         public var beat: Int
         public var beats: Int
         public var chord: Chord
+        /// For each pitch class, how likely it is a tone of the chord here (see `ChordSegment.support`).
+        public var support: [Double]
+
+        /// The tones of the chord safe to play where the analysis is unsure: those at least `threshold`
+        /// likely, the chord's two likeliest tones at least.
+        public func safeTones(_ threshold: Double = 0.5) -> [Int] {
+            let ranked = chord.tones.sorted { support[$0] > support[$1] }
+            return chord.tones.filter { support[$0] >= threshold || ranked.prefix(2).contains($0) }
+        }
+
+        /// The note a bass plays for the chord on a strong beat: its root, unless the analysis is unsure
+        /// of it and surer of another of its tones (then the chord is played over that bass).
+        public var anchor: Int {
+            let best = chord.tones.max { support[$0] < support[$1] } ?? chord.root
+            return support[chord.root] >= 0.75 || support[best] < support[chord.root] + 0.15 ? chord.root : best
+        }
     }
 
     public var bar: Int
@@ -42,11 +58,13 @@ public struct BarContext: Hashable, Sendable {
         let perBar = grid.beatsPerBar
         var spans: [Span] = []
         for index in 0..<perBar {
-            let chord = reading.chord(atBeat: bar * perBar + index)
+            let segment = reading.segment(atBeat: bar * perBar + index)
+            let chord = segment?.chord ?? reading.chord(atBeat: bar * perBar + index)
             if let last = spans.last, last.chord == chord {
                 spans[spans.count - 1].beats += 1
             } else {
-                spans.append(Span(beat: index, beats: 1, chord: chord))
+                let support = segment?.support ?? (0..<12).map { chord.pitchClasses.contains($0) ? 1 : 0 }
+                spans.append(Span(beat: index, beats: 1, chord: chord, support: support))
             }
         }
         chords = spans

@@ -38,16 +38,17 @@ public struct BassGenerator: Sendable {
             let span = c.chords[event.span]
             let chord = span.chord
             if event.span != rootSpan {
-                rootPitch = Self.nearest(chord.root, to: Int((Double(last ?? 38) * 0.6 + 40 * 0.4).rounded()))
+                rootPitch = Self.home(span.anchor)
                 rootSpan = event.span
             }
+            let hedged = span.anchor != chord.root
             let strong = event.fraction == 0 && c.grid.beats[min(event.beat, c.grid.beatsPerBar - 1)].isStrong
             let pitch: Int
             switch event.kind {
             case .root, .ghost:
                 pitch = rootPitch
             case .fifth:
-                pitch = Self.fit(rootPitch + (chord.fifth - chord.root + 12) % 12)
+                pitch = hedged ? rootPitch : Self.fit(rootPitch + (chord.fifth - chord.root + 12) % 12)
             case .octave:
                 pitch = rootPitch + 12 <= Self.range.upperBound ? rootPitch + 12 : Self.fit(rootPitch - 12)
             case .chordTone:
@@ -55,10 +56,10 @@ public struct BassGenerator: Sendable {
                 let pc = tones[tones.startIndex + Int(random.next() % UInt64(tones.count))]
                 pitch = Self.nearest(pc, to: last ?? rootPitch)
             case .walk:
-                let target = Self.nearest(c.chord(after: event.span).root, to: last ?? rootPitch)
+                let target = Self.home(c.chord(after: event.span).root)
                 pitch = walk(from: last ?? rootPitch, toward: target, chord: chord, key: c.key, chordTonesOnly: strong, &random)
             case .approach:
-                let target = Self.nearest(c.chord(after: event.span).root, to: last ?? rootPitch)
+                let target = Self.home(c.chord(after: event.span).root)
                 pitch = approach(target, key: c.key, complexity: c.complexity, &random)
             }
             let tick = c.tick(beat: event.beat, fraction: event.fraction)
@@ -187,6 +188,12 @@ public struct BassGenerator: Sendable {
         let chromatic = complexity >= 0.35 ? complexity : 0
         let choice = random.pick(weights: [0.6 * chromatic, 0.4 * chromatic, 0.3, 0.3, 0.25])
         return Self.fit(options[choice])
+    }
+
+    /// Where a chord's root is played: A1–G#2, the bass's home octave. Fixed, so that a line leading
+    /// into the next bar arrives where that bar, played on its own, begins.
+    static func home(_ pitchClass: Int) -> Int {
+        33 + PitchClass.of(pitchClass - 33)
     }
 
     /// The pitch of a pitch class nearest a reference, within the range.

@@ -185,9 +185,13 @@ public struct ChordAnalyzer: Sendable {
             let prior = priors(keyAt(cut.start))
             let scores = (0..<count).map { stretch(cut.start, cut.end, $0, prior) }
             let top = scores.max()!
-            let sum = scores.reduce(0) { $0 + exp(2 * ($1 - top)) }
-            let confidence = exp(2 * (scores[cut.chord] - top)) / sum
-            return ChordSegment(startBeat: cut.start, beats: cut.end - cut.start, chord: chords[cut.chord], confidence: confidence)
+            let weights = scores.map { exp($0 - top) }
+            let sum = weights.reduce(0, +)
+            let candidates = (0..<count).filter { weights[$0] / sum >= 0.05 }.sorted { weights[$0] > weights[$1] }
+                .map { ChordSegment.Candidate(chord: chords[$0], probability: weights[$0] / sum) }
+            return ChordSegment(
+                startBeat: cut.start, beats: cut.end - cut.start, chord: chords[cut.chord], confidence: weights[cut.chord] / sum,
+                candidates: candidates)
         }
     }
 }

@@ -7,6 +7,11 @@ public struct Groove: Hashable, Sendable {
         public var median: Int
         public var high: Int
         public var notes: Int
+        /// Notes per distinct start: 1 for a melody, 3 or more for block chords.
+        public var polyphony: Double
+
+        /// A melodic line: mostly one note at a time, above the bass register.
+        public var isMelodic: Bool { polyphony <= 1.3 && median >= 52 }
     }
 
     public var grid: BeatGrid
@@ -53,7 +58,10 @@ public struct Groove: Hashable, Sendable {
         let registers = pitched.compactMap { track -> Register? in
             guard !track.notes.isEmpty else { return nil }
             let pitches = track.notes.map(\.pitch).sorted()
-            return Register(track: track.id, low: pitches[0], median: pitches[pitches.count / 2], high: pitches[pitches.count - 1], notes: pitches.count)
+            let starts = Set(track.notes.map(\.tick)).count
+            return Register(
+                track: track.id, low: pitches[0], median: pitches[pitches.count / 2], high: pitches[pitches.count - 1], notes: pitches.count,
+                polyphony: Double(pitches.count) / Double(max(1, starts)))
         }.sorted { $0.median < $1.median }
         return Groove(grid: grid, density: density, swing: swing, registers: registers)
     }

@@ -29,7 +29,7 @@ public struct KeyFinder: Sendable {
     }
 
     /// Weight of the harmonic evidence against the profiles' correlation when `confirm` weighs keys.
-    public static let harmonyWeight = 0.3
+    public static let harmonyWeight = 0.5
 
     /// Harmony's word on a key, 0 and up: its tonic chord held long, standing first or last, and
     /// reached from its dominant. Profiles alone confuse relative keys (C major and A minor share
@@ -45,7 +45,7 @@ public struct KeyFinder: Sendable {
         var score = 0.0
         for (index, segment) in segments.enumerated() where isTonic(segment.chord) {
             score += Double(segment.beats) / Double(beats)
-            if index == 0 { score += 0.15 }
+            if index == 0 { score += 0.3 }
             if index == segments.count - 1 { score += 0.1 }
             // The piece loops: the last chord leads to the first.
             let before = segments[(index + segments.count - 1) % segments.count]

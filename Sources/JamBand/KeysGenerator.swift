@@ -5,10 +5,10 @@ import JamCore
 public struct KeysGenerator: Sendable {
     public init() {}
 
-    /// The register for the keys: twenty semitones between C3 and C6 overlapping the humans'
+    /// The register for the keys: twenty semitones between C3 and C#6 overlapping the humans'
     /// melody least, nearest the middle of the keyboard.
     public static func register(avoiding melody: ClosedRange<Int>?) -> ClosedRange<Int> {
-        let candidates = (48...64).map { $0...($0 + 19) }
+        let candidates = (48...66).map { $0...($0 + 19) }
         func overlap(_ r: ClosedRange<Int>) -> Int {
             guard let melody, r.overlaps(melody) else { return 0 }
             return min(r.upperBound, melody.upperBound) - max(r.lowerBound, melody.lowerBound) + 1
@@ -33,7 +33,7 @@ public struct KeysGenerator: Sendable {
         var voicing = previous
         var notes: [PlayedNote] = []
         for span in c.chords {
-            let next = Voicing.lead(to: span.chord, from: voicing, in: range)
+            let next = Voicing.lead(to: span.chord, tones: span.safeTones(), from: voicing, in: range)
             voicing = next
             let end = c.end(of: span)
             let beatLength = c.grid.beats[span.beat].length

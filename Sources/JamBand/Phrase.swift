@@ -8,11 +8,12 @@ public struct Phrase: Hashable, Sendable {
     public var end: Int
     public var length: Int { end - start }
 
-    /// The melody of the humans' tracks (the highest note where several start together, notes of a
-    /// bass-register track left out when there are other tracks), cut into phrases at rests of at
-    /// least `rest` ticks.
+    /// The melody of the humans' melodic tracks (one note at a time, above the bass; the highest
+    /// track when none is), the highest note where several start together, cut into phrases at rests
+    /// of at least `rest` ticks.
     public static func phrases(of tracks: [HeardTrack], groove: Groove, rest: Int) -> [Phrase] {
-        let melodic = Set(groove.registers.count > 1 ? groove.registers.filter { $0.median >= 52 }.map(\.track) : groove.registers.map(\.track))
+        var melodic = Set(groove.registers.filter(\.isMelodic).map(\.track))
+        if melodic.isEmpty, let highest = groove.registers.last { melodic = [highest.track] }
         var byStart: [Int: Note] = [:]
         for track in tracks where melodic.contains(track.id) {
             for note in track.notes where (byStart[note.tick]?.pitch ?? -1) < note.pitch { byStart[note.tick] = note }

@@ -20,9 +20,10 @@ public struct Voicing: Hashable, Sendable {
         return pitches.reduce(0) { sum, pitch in sum + (other.pitches.map { abs($0 - pitch) }.min() ?? 0) }
     }
 
-    /// The best voicing of `chord` in `range` after `previous` (nil: the one nearest the middle).
-    public static func lead(to chord: Chord, from previous: Voicing?, in range: ClosedRange<Int>) -> Voicing {
-        let tones = chord.tones
+    /// The best voicing of `chord` (or of some of its `tones`) in `range` after `previous` (nil: the
+    /// one nearest the middle).
+    public static func lead(to chord: Chord, tones: [Int]? = nil, from previous: Voicing?, in range: ClosedRange<Int>) -> Voicing {
+        let tones = tones ?? chord.tones
         let center = Double(range.lowerBound + range.upperBound) / 2
         // Every way to place each chord tone once in the range, no wider than a tenth.
         var options: [[Int]] = [[]]

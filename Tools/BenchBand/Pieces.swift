@@ -95,8 +95,8 @@ struct PieceMaker {
             texture: texture, bars: bars, truth: truth, document: document)
     }
 
-    /// A melody: phrases of two bars; chord tones on the beats, passing and neighbour notes between;
-    /// the end of most phrases left as a rest.
+    /// A melody: phrases of two bars; chord tones on the beats (some leaning in from a step away),
+    /// passing and neighbour notes between; the end of most phrases left as a rest.
     mutating func melody(grid: BeatGrid, truth: [Chord], key: Tonality, bars: Int) -> Track {
         let center = int(62...74)
         var pitch = center
@@ -118,9 +118,17 @@ struct PieceMaker {
                 let parts = info.subdivisions == 3 ? pick([[3], [2, 1], [1, 1, 1]]) : pick([[4], [4], [2, 2], [2, 2], [3, 1], [1, 1, 2]])
                 let unit = info.length / (info.subdivisions == 3 ? 3 : 4)
                 var at = start
+                // Now and then the beat starts on a note a step from a chord tone and resolves to it
+                // (an appoggiatura), as players lean on the beat.
+                let leaning = parts.count > 1 && chance(0.2)
                 for (k, part) in parts.enumerated() {
-                    if k == 0 {
+                    if k == 0 && leaning {
+                        let target = nearest(chord.pitchClasses, to: pitch, leap: 5)
+                        pitch = nearest(PitchClassSet(key.scale.members.filter { !chord.pitchClasses.contains($0) }), to: target, leap: 2)
+                    } else if k == 0 {
                         pitch = nearest(chord.pitchClasses, to: pitch, leap: 5)
+                    } else if k == 1 && leaning {
+                        pitch = nearest(chord.pitchClasses, to: pitch, leap: 2)
                     } else {
                         // A passing or neighbour note from the key, or another chord tone.
                         pitch = chance(0.55) ? nearest(key.scale, to: pitch, leap: 2) : nearest(chord.pitchClasses, to: pitch, leap: 4)

@@ -20,7 +20,8 @@ struct Options {
             case "--seed": seed = UInt64(rest.popFirst() ?? "") ?? seed
             case "--runs": runs = Int(rest.popFirst() ?? "") ?? runs
             case "--verbose", "-v": verbose = true
-            case "--debug-keys": break
+            case "--debug-keys", "--key-errors": break
+            case "--debug-piece": _ = rest.popFirst()
             case "--help", "-h":
                 print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose]")
                 exit(0)
@@ -215,6 +216,11 @@ for (index, piece) in pieces.enumerated() {
     let q = measure(piece, document, readings)
     overall.add(q)
     byTexture[piece.texture, default: Quality()].add(q)
+    if CommandLine.arguments.contains("--key-errors") && readings[2].key != piece.key {
+        let grid = BeatGrid(meter: piece.meter)
+        let truth = (0..<piece.bars).map { piece.truth[$0 * grid.beatsPerBar].symbol(in: piece.key) }
+        print("key \(readings[2].key.name) for \(piece.name): \(truth.prefix(4).joined(separator: " "))  (correlation \(format(readings[2].keyCorrelation, 2)))")
+    }
     if options.verbose {
         print("\(piece.name): key \(readings[2].key.name) nic \(format(q.noteInChord.value)) strong \(format(q.strongBass.value))/\(format(q.strongKeys.value)) chords \(format(q.chordExact.value))")
         print("   heard: \(readings[2].summary(maxBars: 16))")
@@ -268,12 +274,16 @@ print("adaptation to +6 semitones at beat 16 (goal ≤ 2):   mean \(format(meanA
 print("regeneration, 8 bars × 4 parts (goal p95 ≤ 20 ms): from nothing p50 \(format(percentile(fresh, 0.5), 2)) ms p95 \(format(percentile(fresh, 0.95), 2)) ms; after an edit p50 \(format(percentile(edited, 0.5), 2)) ms p95 \(format(percentile(edited, 0.95), 2)) ms (\(fresh.count) runs)")
 print("")
 for texture in Piece.Texture.allCases { if let q = byTexture[texture] { print(line(texture.rawValue, q)) } }
-if CommandLine.arguments.contains("--debug-keys") {
-    let piece = pieces[1]
-    let players = band(for: piece, seed: 1)
-    let (document, readings) = play(players, on: piece.document)
+if let flag = CommandLine.arguments.firstIndex(of: "--debug-piece"), let n = Int(CommandLine.arguments[flag + 1]) {
+    let piece = pieces[n]
     let grid = BeatGrid(meter: piece.meter)
-    for note in document[track: "aikeys.part"]!.sortedNotes.prefix(40) {
-        print(note.tick, grid.beat(containing: note.tick), note.duration, note.pitch, readings[2].chord(atTick: note.tick))
+    let reading = Listener(ignoring: []).read(piece.document)
+    print(piece.name)
+    for bar in 0..<piece.bars {
+        let notes = piece.document[track: Piece.melodyTrack]!.sortedNotes.filter { $0.tick / grid.barTicks == bar }
+        print("bar \(bar + 1) truth \(piece.truth[bar * grid.beatsPerBar]):", notes.map { "\(PitchClass.name($0.pitch, flats: piece.key.prefersFlats))@\(Double($0.tick % grid.barTicks) / 480)" }.joined(separator: " "))
+    }
+    for segment in reading.segments {
+        print(segment.startBeat, segment.beats, segment.candidates.map { "\($0.chord) \(format($0.probability, 2))" }.joined(separator: ", "))
     }
 }
