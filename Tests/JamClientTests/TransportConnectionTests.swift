@@ -73,3 +73,17 @@ struct TransportConnectionTests {
         }
     }
 }
+
+@Suite("Transport in words")
+struct TransportDescriptionTests {
+    @Test("jam tail says what the transport does and when")
+    func line() {
+        var description = EventDescription()
+        let transport = Transport(segments: [
+            .init(time: 1_000_000, tick: 0, tempo: 120, playing: false),
+            .init(time: 1_250_000, tick: 0, tempo: 96.5, playing: true),
+        ])
+        #expect(description.line(for: .transport(transport))
+            == "transport stopped at tick 0 at 120 bpm, server time 1000000, then playing from tick 0 at 96.5 bpm, server time 1250000")
+    }
+}
