@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "JamServerTests",
             dependencies: [
-                "JamServer", "JamProtocol", "JamCore", "JamClient",
+                "JamServer", "JamProtocol", "JamCore", "JamClient", "JamLog",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

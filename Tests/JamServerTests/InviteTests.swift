@@ -1,6 +1,7 @@
 import Foundation
 import JamClient
 import JamCore
+import JamLog
 import JamProtocol
 import JamServer
 import NIOConcurrencyHelpers
@@ -73,5 +74,33 @@ struct InviteTests {
         await ana.close()
         await lee.close()
         try await server.stop()
+    }
+}
+
+@Suite("Log authorship")
+struct AuthorKindTests {
+    @Test("the log records whether each edit came from a person or an AI member")
+    func logRecordsAuthorKind() async throws {
+        let server = try await TestServer.start()
+        let (ana, welcome) = try await server.join("kinds", name: "ana")
+        let bot = try await server.connect()
+        guard case .hello = try await bot.next() else { throw TestFailure("no HELLO") }
+        var join = ClientMessage.Join(session: "kinds", name: "Bass")
+        join.kind = .ai
+        try await bot.send(.join(join))
+        _ = try await bot.expect("WELCOME") { if case .welcome(let w) = $0 { w } else { nil } }
+        try await ana.send(.op(.init(base: welcome.revision, seq: 1, op: [.sessionSet(value: .tempo(100), old: .tempo(120))])))
+        _ = try await ana.expect("ACK") { if case .ack(let a) = $0 { a } else { nil } }
+        try await bot.send(.op(.init(base: welcome.revision + 1, seq: 1, op: [.sessionSet(value: .tempo(90), old: .tempo(100))])))
+        _ = try await bot.expect("ACK") { if case .ack(let a) = $0 { a } else { nil } }
+        await ana.close()
+        await bot.close()
+        try await server.stop()
+        var records = try LogReader(directory: server.directory, session: "kinds").records()
+        var kinds: [AuthorKind?] = []
+        while let located = try records.next() {
+            if case .operation(let entry) = located.record { kinds.append(entry.kind) }
+        }
+        #expect(kinds == [.human, .ai])
     }
 }

@@ -120,7 +120,8 @@ actor Session {
             return
         }
         let before = state.revision
-        switch state.submit(author: client, base: op.base, seq: op.seq, operation: op.op, time: LogClock.now()) {
+        let kind: AuthorKind = member.peer.kind == .ai ? .ai : .human
+        switch state.submit(author: client, base: op.base, seq: op.seq, operation: op.op, time: LogClock.now(), kind: kind) {
         case .refused(let error):
             member.outbox.send(ServerMessage.err(error).line())
         case .duplicate(let revision):

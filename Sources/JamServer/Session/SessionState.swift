@@ -68,7 +68,7 @@ package struct SessionState: Sendable {
     }
 
     /// Transforms `operation` (made at `base`) over what was committed since, and applies it.
-    package mutating func submit(author: String, base: Int, seq: Int, operation: JamCore.Operation, time: Int64) -> Outcome {
+    package mutating func submit(author: String, base: Int, seq: Int, operation: JamCore.Operation, time: Int64, kind: AuthorKind? = nil) -> Outcome {
         if let last = clients[author], seq <= last.seq {
             guard seq == last.seq else {
                 return .refused(refusal(.badSequence, "seq \(seq) is below \(last.seq), the last committed", seq))
@@ -96,7 +96,7 @@ package struct SessionState: Sendable {
             return .refused(refusal(.documentTooLarge, excess, seq))
         }
         revision += 1
-        let entry = LogEntry(revision: revision, author: author, seq: seq, operation: transformed, time: time)
+        let entry = LogEntry(revision: revision, author: author, seq: seq, operation: transformed, time: time, kind: kind)
         clients[author] = ClientCommit(seq: seq, revision: revision)
         history.append(entry)
         // Operations not yet durable are kept whatever the window: `durableDocument` inverts them.
