@@ -276,7 +276,10 @@ extension ServerMessage: LineMessage {
             try Check.text(welcome.client, field: "client", max: 64)
             try Check.range(welcome.revision, 0...Check.maxInteger, field: "revision")
             if case .missed(let ops) = welcome.content {
-                for op in ops { try Check.range(op.revision, 1...welcome.revision, field: "ops.revision") }
+                // Not `Check.range(_, 1...welcome.revision)`: at revision 0 that range traps (found by fuzzing).
+                for op in ops where op.revision < 1 || op.revision > welcome.revision {
+                    throw ProtocolError(.invalidValue, "ops.revision is \(op.revision); it must be within 1…\(welcome.revision)")
+                }
             }
             if let transport = welcome.transport { try Self.validate(transport) }
             for entry in welcome.committed {
