@@ -56,6 +56,27 @@ public actor BandAgent {
         }
     }
 
+    /// The bars of the loop under the playhead at `tick` and the one after it.
+    static func committedBars(at tick: Double, in document: Document) -> Set<Int> {
+        let bar = max(1, document.meter.ticksPerBar())
+        let bars = max(1, document.loopBars)
+        let current = Int(tick) / bar % bars
+        return [current, (current + 1) % bars]
+    }
+
+    /// Answers again just after the next bar line, when the horizon has moved on.
+    private func scheduleAtNextBar(after tick: Double, in document: Document) {
+        let bar = Double(max(1, document.meter.ticksPerBar()))
+        let ticksToGo = bar - tick.truncatingRemainder(dividingBy: bar) + 1
+        let seconds = ticksToGo * 60 / (document.tempo * Double(Document.ppq))
+        scheduled?.cancel()
+        scheduled = Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            guard !Task.isCancelled else { return }
+            await self.answer()
+        }
+    }
+
     /// Reads the session and submits the difference.
     private func answer() async {
         let document = await connection.document
@@ -63,7 +84,22 @@ public actor BandAgent {
         bandmate.ignoring = Set(document.tracks.filter { aiMembers.contains($0.owner) && $0.id != bandmate.track }.map(\.id))
         let response = bandmate.respond(to: document, after: reading)
         reading = response.reading
-        if let operation = response.operation {
+        var operation = response.operation
+        if let planned = operation, await connection.isPlaying(), let tick = await connection.currentTick() {
+            // While the music plays, the bar under the playhead and the next are committed: they are
+            // not changed any more. What they would have changed lands from the following bar line.
+            let horizon = Self.committedBars(at: tick, in: document)
+            let barTicks = max(1, document.meter.ticksPerBar())
+            // A note's removal and re-addition go together, whichever of them falls in the horizon.
+            let frozen = Set(planned.components.compactMap(\.editedNote).filter { horizon.contains($0.tick / barTicks) }.map(\.id))
+            let kept = planned.components.filter { component in
+                guard let note = component.editedNote else { return true }
+                return !frozen.contains(note.id)
+            }
+            if kept.count < planned.components.count { scheduleAtNextBar(after: tick, in: document) }
+            operation = kept.isEmpty ? nil : JamCore.Operation(kept)
+        }
+        if let operation {
             do {
                 try await connection.submit(operation, undoable: false)
                 answers += 1
@@ -75,6 +111,16 @@ public actor BandAgent {
         }
         if let chat = response.chat {
             await connection.chat(chat)
+        }
+    }
+}
+
+extension Component {
+    /// The note a `note.add` or `note.remove` puts in or takes out.
+    var editedNote: Note? {
+        switch self {
+        case .noteAdd(_, let note), .noteRemove(_, let note): note
+        default: nil
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import JamBand
+@testable import JamBand
 import JamClient
 import JamCore
 import JamProtocol
@@ -85,6 +85,18 @@ struct AgentTests {
         await human.leave()
         server.shutdown()
         try await running.value
+    }
+}
+
+@Suite struct HorizonTests {
+    @Test("while playing, the bar under the playhead and the next are committed, wrapping at the loop's end")
+    func committedBars() {
+        let document = Document(meter: Meter(3, 4), loopBars: 4)
+        let bar = Double(document.meter.ticksPerBar())
+        #expect(BandAgent.committedBars(at: 0, in: document) == [0, 1])
+        #expect(BandAgent.committedBars(at: bar * 2.5, in: document) == [2, 3])
+        #expect(BandAgent.committedBars(at: bar * 3.9, in: document) == [3, 0])
+        #expect(BandAgent.committedBars(at: bar * 9.1, in: document) == [1, 2], "the transport counts on; the loop repeats")
     }
 }
 
