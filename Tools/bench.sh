@@ -24,8 +24,12 @@ RUN=(nice -n "${BENCH_NICE:-0}")
 if ! command -v nats-server >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
 fi
-swift build -c release --product jam >/dev/null
-swift build -c release --product jam-load >/dev/null
+build() {
+    local out
+    out=$(swift build -c release --product "$1" 2>&1) || { echo "$out" | tail -30; echo "cannot build $1"; exit 1; }
+}
+build jam
+build jam-load
 BIN=$(swift build -c release --show-bin-path)
 ulimit -n "$(ulimit -Hn)"
 

@@ -12,8 +12,12 @@ cd "$(dirname "$0")/.."
 KILLS=${1:-20}
 CONFIGURATION=${JAM_BUILD:-release}
 
-swift build -c "$CONFIGURATION" --product jam >/dev/null
-swift build -c "$CONFIGURATION" --product jam-load >/dev/null
+build() {
+    local out
+    out=$(swift build -c "$CONFIGURATION" --product "$1" 2>&1) || { echo "$out" | tail -30; echo "cannot build $1"; exit 1; }
+}
+build jam
+build jam-load
 BIN=$(swift build -c "$CONFIGURATION" --show-bin-path)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jam-crash.XXXXXX")
