@@ -152,8 +152,8 @@ row = lambda name, figure, goal, ok: print(f"{name:<44}{figure:<34}{goal:<14}{'m
 print()
 print(f"machine: {os.cpu_count()} × {model}")
 for when in ("before", "after"):
-    c = conditions[when]
-    print(f"{when}: load average {c['load_average_1m']}, fdatasync p50 {c['fdatasync_p50_ms']} ms, p99 {c['fdatasync_p99_ms']} ms")
+    state = conditions[when]
+    print(f"{when}: load average {state['load_average_1m']}, fdatasync p50 {state['fdatasync_p50_ms']} ms, p99 {state['fdatasync_p99_ms']} ms")
 print(f"{'benchmark':<44}{'figure':<34}{'goal':<14}")
 row("(a/b) delivered msgs/s, Jam / NATS", f"{a['delivered_per_second']:.0f} / {b['delivered_per_second']:.0f} = {ratio:.2f}", "≥ 0.5", ratio >= 0.5)
 cpu = lambda r: f"{r.get('server_cpu_micros_per_delivery')} µs ({r.get('server_cpu_percent')}% / gen {r.get('generator_cpu_percent')}%)"
