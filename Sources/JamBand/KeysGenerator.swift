@@ -33,7 +33,7 @@ public struct KeysGenerator: Sendable {
         var voicing = previous
         var notes: [PlayedNote] = []
         for span in c.chords {
-            let next = Voicing.lead(to: span.chord, tones: span.safeTones(), from: voicing, in: range)
+            let next = Voicing.lead(to: span.chord, tones: span.safeTones(0.65), from: voicing, in: range)
             voicing = next
             let end = c.end(of: span)
             let beatLength = c.grid.beats[span.beat].length

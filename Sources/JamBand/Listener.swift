@@ -14,6 +14,9 @@ public struct Listener: Sendable {
     public var maxBars: Int
     public var keyFinder: KeyFinder
     public var chordAnalyzer: ChordAnalyzer
+    /// How much a beat hears of the same beat in the loop's other four-bar phrases when the harmony
+    /// repeats (0: nothing).
+    public var loopWeight: Double = 0.5
 
     public init(
         ignoring: Set<String> = [], ignoringOwner: String = "", style: Style = .rock, seed: UInt64 = 0, maxBars: Int = 256,
@@ -104,14 +107,48 @@ public struct Listener: Sendable {
         // its relative, most often), and the chords are heard again in the key confirmed.
         var keys = keyFinder.keys(histograms: histograms, declared: declared)
         let bass = lowest.map { $0 <= 55 ? PitchClass.of($0) : nil }
-        var segments = chordAnalyzer.segments(chroma: chroma, bass: bass, grid: grid, keys: keys.bars)
+        let heard = Self.pooled(chroma, beatsPerBar: perBar, bars: bars, weight: loopWeight)
+        var segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)
         let confirmed = keyFinder.confirm(keys, histograms: histograms, segments: segments, declared: declared)
         if confirmed.key != keys.key {
             keys = confirmed
-            segments = chordAnalyzer.segments(chroma: chroma, bass: bass, grid: grid, keys: keys.bars)
+            segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)
         }
         return Reading(
             grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
             segments: segments, groove: groove, proposed: false)
+    }
+
+    /// Jams loop: a progression of four bars often comes round again. When the bars four apart sound
+    /// more alike than neighbouring bars do (the harmony repeats), each beat also hears, at up to
+    /// `weight`, the same beat in the loop's other four-bar phrases, so that two melodies over one
+    /// chord pool what they say about it.
+    static func pooled(_ chroma: [[Double]], beatsPerBar: Int, bars: Int, weight: Double) -> [[Double]] {
+        guard weight > 0, bars >= 8, bars % 4 == 0 else { return chroma }
+        var barChroma = [[Double]](repeating: [Double](repeating: 0, count: 12), count: bars)
+        for (beat, weights) in chroma.enumerated() { for pc in 0..<12 { barChroma[beat / beatsPerBar][pc] += weights[pc] } }
+        func similarity(lag: Int) -> Double {
+            var sum = 0.0
+            for bar in 0..<(bars - lag) {
+                let a = barChroma[bar], b = barChroma[bar + lag]
+                let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+                let norms = (a.reduce(0) { $0 + $1 * $1 } * b.reduce(0) { $0 + $1 * $1 }).squareRoot()
+                sum += norms > 0 ? dot / norms : 0
+            }
+            return sum / Double(bars - lag)
+        }
+        let repetition = similarity(lag: 4) - (similarity(lag: 1) + similarity(lag: 2) + similarity(lag: 3)) / 3
+        let share = weight * min(1, max(0, repetition / 0.15))
+        guard share > 0 else { return chroma }
+        let period = 4 * beatsPerBar
+        return chroma.indices.map { beat in
+            var pooled = chroma[beat]
+            var other = beat % period
+            while other < chroma.count {
+                if other != beat { for pc in 0..<12 { pooled[pc] += share * chroma[other][pc] } }
+                other += period
+            }
+            return pooled
+        }
     }
 }

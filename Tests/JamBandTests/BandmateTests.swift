@@ -53,10 +53,11 @@ func aBandmateEditsOnlyItsOwnTrack(role: BandRole) throws {
     for role in [BandRole.bass, .keys, .drums] {
         let bandmate = Bandmate(role: role, style: .rock, seed: 9, track: "ai.part", owner: "ai")
         let played = try document.applying(bandmate.respond(to: document).operation!)
-        // The last chord becomes A minor.
+        // The last chord becomes A minor: C E G moves to A C E.
         var edited = played
         let chords = edited.trackIndex("h.chords")!
-        for (id, note) in edited.tracks[chords].notes where note.tick >= 7 * 1920 && note.pitch == 55 { edited.tracks[chords].notes[id]!.pitch = 57 }
+        let moves = [48: 45, 52: 48, 55: 52]
+        for (id, note) in edited.tracks[chords].notes where note.tick >= 7 * 1920 { edited.tracks[chords].notes[id]!.pitch = moves[note.pitch]! }
         let response = bandmate.respond(to: edited)
         if role == .drums {
             #expect(response.operation == nil, "the drums do not follow the harmony")

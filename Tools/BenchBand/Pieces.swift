@@ -19,6 +19,8 @@ struct Piece {
     var meter: Meter
     var style: Style
     var texture: Texture
+    /// Whether the harmony repeats a four-chord progression (else two different ones follow each other).
+    var repeats: Bool
     var bars: Int
     /// The true chord of every beat.
     var truth: [Chord]
@@ -71,7 +73,15 @@ struct PieceMaker {
         let grid = BeatGrid(meter: meter)
         let perBar = grid.beatsPerBar
         let bars = perBar <= 2 ? 16 : 8
-        let progression = pick(key.mode == .major ? Progressions.major : Progressions.minor)
+        // A third of the pieces do not repeat a four-chord progression: two different ones follow each other.
+        let table = key.mode == .major ? Progressions.major : Progressions.minor
+        var progression = pick(table)
+        let repeats = !chance(0.33)
+        if !repeats {
+            var second = pick(table)
+            while second.map(\.offset) == progression.map(\.offset) { second = pick(table) }
+            progression += second
+        }
         // In four-beat bars, a quarter of the pieces change chord every half bar.
         let halfBars = perBar == 4 && chance(0.25)
         var truth: [Chord] = []
@@ -92,7 +102,7 @@ struct PieceMaker {
         let document = Document(title: "piece \(index)", tempo: 110, meter: meter, key: nil, loopBars: bars, tracks: tracks)
         return Piece(
             name: "\(index) \(key.name) \(meter) \(style.rawValue) \(texture.rawValue)", key: key, meter: meter, style: style,
-            texture: texture, bars: bars, truth: truth, document: document)
+            texture: texture, repeats: repeats, bars: bars, truth: truth, document: document)
     }
 
     /// A melody: phrases of two bars; chord tones on the beats (some leaning in from a step away),

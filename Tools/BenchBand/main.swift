@@ -7,7 +7,7 @@ import JamCore
 //   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose]
 
 struct Options {
-    var pieces = 48
+    var pieces = 192
     var seed: UInt64 = 2024
     var runs = 20
     var verbose = false
@@ -208,6 +208,7 @@ let pieces = (0..<options.pieces).map { maker.piece(index: $0, texture: Piece.Te
 
 var overall = Quality()
 var byTexture: [Piece.Texture: Quality] = [:]
+var byRepetition: [Bool: Quality] = [:]
 var adaptations: [Int] = []
 var unadapted = 0
 for (index, piece) in pieces.enumerated() {
@@ -216,6 +217,7 @@ for (index, piece) in pieces.enumerated() {
     let q = measure(piece, document, readings)
     overall.add(q)
     byTexture[piece.texture, default: Quality()].add(q)
+    byRepetition[piece.repeats, default: Quality()].add(q)
     if CommandLine.arguments.contains("--key-errors") && readings[2].key != piece.key {
         let grid = BeatGrid(meter: piece.meter)
         let truth = (0..<piece.bars).map { piece.truth[$0 * grid.beatsPerBar].symbol(in: piece.key) }
@@ -274,6 +276,8 @@ print("adaptation to +6 semitones at beat 16 (goal ≤ 2):   mean \(format(meanA
 print("regeneration, 8 bars × 4 parts (goal p95 ≤ 20 ms): from nothing p50 \(format(percentile(fresh, 0.5), 2)) ms p95 \(format(percentile(fresh, 0.95), 2)) ms; after an edit p50 \(format(percentile(edited, 0.5), 2)) ms p95 \(format(percentile(edited, 0.95), 2)) ms (\(fresh.count) runs)")
 print("")
 for texture in Piece.Texture.allCases { if let q = byTexture[texture] { print(line(texture.rawValue, q)) } }
+if let q = byRepetition[true] { print(line("4 chords looped", q)) }
+if let q = byRepetition[false] { print(line("8 chords", q)) }
 if let flag = CommandLine.arguments.firstIndex(of: "--debug-piece"), let n = Int(CommandLine.arguments[flag + 1]) {
     let piece = pieces[n]
     let grid = BeatGrid(meter: piece.meter)
