@@ -21,6 +21,9 @@ struct JamChaos: ParsableCommand {
     @Flag(help: "Long-mode sessions: 5–50 members, longer runs.")
     var long = false
 
+    @Option(help: "The AI bandmate among the members: bandmate (JamBand's), arpeggiator (a cheap stand-in), or mixed (bandmate in one session in fifty).")
+    var agent: String = "mixed"
+
     @Option(help: "Run sessions on this many threads.")
     var jobs: Int = 1
 
@@ -35,6 +38,17 @@ struct JamChaos: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Encode and decode every message as its line.")
     var wire = true
+
+    mutating func validate() throws {
+        guard agent == "mixed" || ChaosAgent.named(agent) != nil else {
+            throw ValidationError("--agent is bandmate, arpeggiator or mixed, not \(agent)")
+        }
+    }
+
+    /// Nil for mixed: each session chooses by its seed.
+    private var chosenAgent: ChaosAgent? {
+        ChaosAgent.named(agent)
+    }
 
     mutating func run() throws {
         var config: ChaosConfig = long ? .long : .ci
@@ -65,7 +79,7 @@ struct JamChaos: ParsableCommand {
         var run = ChaosRun()
         for seed in seed..<seed + UInt64(sessions) {
             do {
-                var session = try ChaosSession(seed: seed, config: config)
+                var session = try ChaosSession(seed: seed, config: config, agent: chosenAgent)
                 if verbose { session.trace = { print($0) } }
                 if keep { print("log directory: \(session.directory)") }
                 session.run(keepDirectory: keep)
@@ -83,13 +97,14 @@ struct JamChaos: ParsableCommand {
         let jobs = max(1, jobs)
         let total = UInt64(sessions)
         let first = seed
+        let agent = chosenAgent
         let results = Results(count: jobs)
         let done = DispatchSemaphore(value: 0)
         for job in 0..<jobs {
             let lower = first + total * UInt64(job) / UInt64(jobs)
             let upper = first + total * UInt64(job + 1) / UInt64(jobs)
             let thread = Thread {
-                results.set(job, ChaosRun.run(seeds: lower..<upper, config: config))
+                results.set(job, ChaosRun.run(seeds: lower..<upper, config: config, agent: agent))
                 done.signal()
             }
             thread.stackSize = 8 << 20

@@ -1,3 +1,4 @@
+import JamBand
 import JamCore
 import JamProtocol
 
@@ -30,23 +31,52 @@ public enum ChaosPlayer: Sendable {
 }
 
 /// An agent that edits a session: a closure from the replica (its name and a seeded generator too) to
-/// its next edit. The bandmate of JamBand plugs in here; ``arpeggiator`` stands in for it.
+/// its next edit. ``bandmate(role:style:)`` is JamBand's AI bandmate; ``arpeggiator`` a cheap stand-in.
 public struct ChaosAgent: Sendable {
     /// Makes the agent's next edit, valid on the document given, or nil.
     public typealias Make = @Sendable (_ document: Document, _ name: String, _ random: inout SeededGenerator) -> JamCore.Operation?
 
+    /// Which agent this is, as `jam-chaos --agent` names it.
+    public var label: String
+    /// The member's name stem.
     public var name: String
     public var make: Make
 
-    public init(name: String, make: @escaping Make) {
+    public init(label: String, name: String, make: @escaping Make) {
+        self.label = label
         self.name = name
         self.make = make
+    }
+
+    /// The agents `jam-chaos --agent` offers, by label.
+    public static func named(_ label: String) -> ChaosAgent? {
+        switch label {
+        case "bandmate": .bandmate()
+        case "arpeggiator": .arpeggiator()
+        default: nil
+        }
+    }
+
+    /// CI's choice for a session: JamBand's bandmate in one session in fifty (it is costly in a debug
+    /// build), the arpeggiator in the others.
+    public static func mixed(seed: UInt64) -> ChaosAgent {
+        seed % 50 == 0 ? .bandmate() : .arpeggiator()
+    }
+
+    /// JamBand's bandmate, as the server runs it: it listens to the replica and rewrites its own track
+    /// to the part it wants (nil when the part is already right).
+    public static func bandmate(role: BandRole = .bass, style: Style = .rock, name: String = "band") -> ChaosAgent {
+        ChaosAgent(label: "bandmate", name: name) { document, name, random in
+            let seed = random.next() % 4
+            let bandmate = Bandmate(role: role, style: style, seed: seed, track: "ai.\(name)", owner: name)
+            return bandmate.respond(to: document).operation
+        }
     }
 
     /// A simple stand-in bandmate: keeps a track of its own and adds, moves and removes notes of a
     /// pentatonic scale on it, on the loop's 16th-note grid.
     public static func arpeggiator(name: String = "band") -> ChaosAgent {
-        ChaosAgent(name: name) { document, name, random in
+        ChaosAgent(label: "arpeggiator", name: name) { document, name, random in
             let trackID = "ai.\(name)"
             guard let track = document.tracks.first(where: { $0.id == trackID }) else {
                 guard document.tracks.count < RandomEdits.maxTracks else { return nil }

@@ -12,9 +12,10 @@ public struct ChaosRun: Sendable {
 
     public init() {}
 
-    /// Runs the sessions seeded `seeds`, calling `progress` after each with the number done.
+    /// Runs the sessions seeded `seeds` (with `agent`, or ``ChaosAgent/mixed(seed:)``'s choice), calling
+    /// `progress` after each with the number done.
     public static func run(
-        seeds: Range<UInt64>, config: ChaosConfig = .ci, agent: ChaosAgent = .arpeggiator(), progress: ((Int) -> Void)? = nil
+        seeds: Range<UInt64>, config: ChaosConfig = .ci, agent: ChaosAgent? = nil, progress: ((Int) -> Void)? = nil
     ) -> ChaosRun {
         var run = ChaosRun()
         for (done, seed) in seeds.enumerated() {
@@ -25,7 +26,7 @@ public struct ChaosRun: Sendable {
     }
 
     /// Runs one session and adds what it found.
-    public mutating func add(seed: UInt64, config: ChaosConfig, agent: ChaosAgent) {
+    public mutating func add(seed: UInt64, config: ChaosConfig, agent: ChaosAgent?) {
         do {
             var session = try ChaosSession(seed: seed, config: config, agent: agent)
             session.run()

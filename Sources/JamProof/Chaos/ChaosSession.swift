@@ -36,6 +36,8 @@ public struct ChaosSession {
 
     public let seed: UInt64
     public let config: ChaosConfig
+    /// The label of the agent playing the AI bandmates.
+    public let agent: String
     /// What went wrong, each line naming the seed.
     public private(set) var problems: [String] = []
     public internal(set) var stats = ChaosStats()
@@ -59,9 +61,11 @@ public struct ChaosSession {
 
     /// Sets up the session: draws its members and its server's settings from `seed`, and creates its
     /// log in a new directory under `parent`.
-    public init(seed: UInt64, config: ChaosConfig = .ci, agent: ChaosAgent = .arpeggiator(), parent: String = ChaosSession.scratch) throws {
+    public init(seed: UInt64, config: ChaosConfig = .ci, agent: ChaosAgent? = nil, parent: String = ChaosSession.scratch) throws {
+        let agent = agent ?? .mixed(seed: seed)
         self.seed = seed
         self.config = config
+        self.agent = agent.label
         random = SeededGenerator(seed: seed)
         directory = (parent as NSString).appendingPathComponent("jam-chaos-\(seed)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -74,7 +78,7 @@ public struct ChaosSession {
             let role: Role = n < config.listeners ? .listener : .player
             let isAgent = !(n < config.listeners) && n < config.listeners + config.bandmates
             let name = isAgent ? "\(agent.name)\(n)" : "p\(n)"
-            let player: ChaosPlayer = isAgent ? .agent(ChaosAgent(name: name, make: agent.make)) : .person(RandomEdits(seed: seed &* 31 &+ UInt64(n), site: name))
+            let player: ChaosPlayer = isAgent ? .agent(ChaosAgent(label: agent.label, name: name, make: agent.make)) : .person(RandomEdits(seed: seed &* 31 &+ UInt64(n), site: name))
             let late = Int.random(in: 0..<100, using: &random) < config.lateJoinPercent
             let startsAt = late ? Int.random(in: 1...max(1, config.ticks / 2), using: &random) : 0
             members.append(ChaosMember(name: name, role: role, player: player, seed: seed &* 131 &+ UInt64(n), startsAt: startsAt))
@@ -138,7 +142,7 @@ public struct ChaosSession {
 
     /// The command that replays this session alone.
     public var replayCommand: String {
-        "swift run jam-chaos --seed \(seed) --sessions 1 --verbose" + (config == .long ? " --long" : "")
+        "swift run jam-chaos --seed \(seed) --sessions 1 --agent \(agent) --verbose" + (config == .long ? " --long" : "")
     }
 
     // MARK: One tick
