@@ -46,6 +46,17 @@ public struct Bandmate: Hashable, Sendable {
         public var reading: Reading
         /// The bars whose notes the operation changes.
         public var changedBars: [Int]
+
+        /// The operation cut into operations of at most `maxComponents` components, to apply in order,
+        /// for a part too large for one protocol line (a long loop played from nothing). Each is valid on
+        /// the document the ones before it leave.
+        public func operations(maxComponents: Int = 500) -> [JamCore.Operation] {
+            guard let operation else { return [] }
+            let size = max(1, maxComponents)
+            return stride(from: 0, to: operation.components.count, by: size).map {
+                JamCore.Operation(Array(operation.components[$0..<min($0 + size, operation.components.count)]))
+            }
+        }
     }
 
     /// The listener the bandmate hears with: everything but its own track, its owner's tracks and the

@@ -73,7 +73,9 @@ public struct BarContext: Hashable, Sendable {
         next = reading.chord(atBeat: isLast ? 0 : (bar + 1) * perBar)
         key = reading.key(atBar: bar)
         self.style = style
-        self.density = min(1, max(0, density))
+        // Where the humans are busy (more than two onsets a beat), the part leaves them room.
+        let busy = bar < reading.groove.density.count ? min(1, max(0, (reading.groove.density[bar] - 2) / 2)) : 0
+        self.density = min(1, max(0, density * (1 - 0.25 * busy)))
         self.complexity = min(1, max(0, complexity))
         self.swing = swing
         self.seed = seed

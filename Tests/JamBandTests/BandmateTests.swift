@@ -109,3 +109,17 @@ func aBandmateEditsOnlyItsOwnTrack(role: BandRole) throws {
     #expect(drums(1) == drums(1))
     #expect(drums(1) != drums(2))
 }
+
+@Test(arguments: [Meter(1, 1), Meter(2, 2), Meter(7, 16), Meter(13, 8), Meter(9, 8), Meter(32, 32)])
+func everyRoleAnswersInAnyMeterWithValidOperations(meter: Meter) throws {
+    var document = human
+    document.meter = meter
+    for (index, role) in BandRole.allCases.enumerated() {
+        let bandmate = Bandmate(role: role, style: Style.allCases[index % Style.allCases.count], track: "ai.\(role)", owner: "ai")
+        let response = bandmate.respond(to: document)
+        var applied = document
+        for operation in response.operations(maxComponents: 7) { try applied.apply(operation) }
+        #expect(applied == (try document.applying(response.operation ?? [])))
+        #expect(applied.validate().isEmpty)
+    }
+}

@@ -107,8 +107,10 @@ struct Quality {
     var chordExact = Ratio()
     var chordRoot = Ratio()
     var silent = Ratio()
+    var silentPitched = Ratio()
 
     mutating func add(_ q: Quality) {
+        silentPitched.add(q.silentPitched)
         noteInChord.add(q.noteInChord); oracleNoteInChord.add(q.oracleNoteInChord); readingNoteInChord.add(q.readingNoteInChord)
         strongBass.add(q.strongBass); strongKeys.add(q.strongKeys); key.add(q.key); outputKey.add(q.outputKey)
         chordExact.add(q.chordExact); chordRoot.add(q.chordRoot); silent.add(q.silent)
@@ -158,10 +160,12 @@ func measure(_ piece: Piece, _ document: Document, _ readings: [Reading]) -> Qua
     // Beats where a human plays and no AI part sounds.
     let human = document.tracks.filter { !$0.id.hasPrefix("ai") }.flatMap(\.notes.values)
     let ai = document.tracks.filter { $0.id.hasPrefix("ai") }.flatMap(\.notes.values)
+    let pitched = document.tracks.filter { $0.id.hasPrefix("ai") && $0.instrument != .drums }.flatMap(\.notes.values)
     for beat in 0..<(piece.bars * perBar) {
         let start = grid.tick(ofBeat: beat), stop = grid.tick(ofBeat: beat + 1)
         guard human.contains(where: { $0.tick < stop && $0.tick + $0.duration > start }) else { continue }
         q.silent.add(!ai.contains { $0.tick < stop && $0.tick + $0.duration > start })
+        q.silentPitched.add(!pitched.contains { $0.tick < stop && $0.tick + $0.duration > start })
     }
     return q
 }
@@ -181,7 +185,8 @@ func transposed(_ piece: Piece, _ document: Document, from beat: Int, by interva
 }
 
 /// Beats from `beat` until the melody's note-in-chord against the AI keys, over two beats, is ≥ 0.6.
-func adaptation(_ piece: Piece, _ document: Document, from beat: Int) -> Int? {
+/// With `truth`, the same for the true chords: how long the melody itself takes to sit on its chords.
+func adaptation(_ piece: Piece, _ document: Document, from beat: Int, truth: Bool = false) -> Int? {
     let grid = BeatGrid(meter: piece.meter)
     let melody = document[track: Piece.melodyTrack]!.sortedNotes
     let keys = document[track: "aikeys.part"]?.sortedNotes ?? []
@@ -190,7 +195,8 @@ func adaptation(_ piece: Piece, _ document: Document, from beat: Int) -> Int? {
         var ratio = Ratio()
         for t in stride(from: grid.tick(ofBeat: b), to: grid.tick(ofBeat: b + 2), by: frame) {
             guard let pc = sounding(melody, at: t + probe, hold: false).members.last else { continue }
-            ratio.add(sounding(keys, at: t + probe, hold: true).contains(pc))
+            let chord = truth ? piece.truth[grid.beat(containing: t)].pitchClasses : sounding(keys, at: t + probe, hold: true)
+            ratio.add(chord.contains(pc))
         }
         if ratio.total > 0 && ratio.value >= 0.6 { return b - beat }
     }
@@ -210,6 +216,7 @@ var overall = Quality()
 var byTexture: [Piece.Texture: Quality] = [:]
 var byRepetition: [Bool: Quality] = [:]
 var adaptations: [Int] = []
+var truthAdaptations: [Int] = []
 var unadapted = 0
 for (index, piece) in pieces.enumerated() {
     let players = band(for: piece, seed: options.seed &+ UInt64(index) &* 7919)
@@ -236,6 +243,7 @@ for (index, piece) in pieces.enumerated() {
         shifted.truth = truth
         let (after, _) = play(players, on: moved)
         if let beats = adaptation(shifted, after, from: 16) { adaptations.append(beats) } else { unadapted += 1 }
+        if let beats = adaptation(shifted, after, from: 16, truth: true) { truthAdaptations.append(beats) }
     }
 }
 
@@ -260,6 +268,31 @@ for (index, piece) in pieces.filter({ $0.bars == 8 }).prefix(16).enumerated() {
     }
 }
 
+// A long session: 64 bars (a piece eight times over), all four parts.
+var long: [Double] = []
+if let piece = pieces.first(where: { $0.bars == 8 && $0.meter == Meter(4, 4) }) {
+    var document = piece.document
+    document.loopBars = 64
+    for index in document.tracks.indices {
+        let notes = Array(document.tracks[index].notes.values)
+        for round in 1..<8 {
+            for note in notes {
+                var copy = note
+                copy.id = "\(note.id).r\(round)"
+                copy.tick += round * 8 * document.meter.ticksPerBar()
+                document.tracks[index].notes[copy.id] = copy
+            }
+        }
+    }
+    let players = band(for: piece, seed: 1)
+    for _ in 0..<max(1, options.runs / 4) {
+        let start = clock.now
+        for bandmate in players { _ = bandmate.respond(to: document) }
+        let elapsed = clock.now - start
+        long.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+    }
+}
+
 func line(_ label: String, _ q: Quality) -> String {
     "\(label.padding(toLength: 18, withPad: " ", startingAt: 0)) nic \(format(q.noteInChord.value))  strong bass \(format(q.strongBass.value)) keys \(format(q.strongKeys.value))  key \(format(q.key.value, 2))  chords \(format(q.chordExact.value, 2)) (root \(format(q.chordRoot.value, 2)))  silent \(format(q.silent.value))"
 }
@@ -270,10 +303,13 @@ print("note-in-chord, melody vs AI keys (goal ≥ 0.70):      \(format(overall.n
 print("strong-beat chord tones vs truth (goal ≥ 0.95):   bass \(format(overall.strongBass.value))   keys \(format(overall.strongKeys.value))")
 print("key accuracy (goal ≥ 90%):                         \(format(overall.key.value * 100, 1))%   [key of the band's own notes, Krumhansl–Schmuckler: \(format(overall.outputKey.value * 100, 1))%]")
 print("chords heard = truth, per beat:                    \(format(overall.chordExact.value))   [root right \(format(overall.chordRoot.value))]")
-print("beats humans play and the band is silent (≤ 4%):   \(format(overall.silent.value * 100, 2))%")
+print("beats humans play and the band is silent (≤ 4%):   \(format(overall.silent.value * 100, 2))%   [the pitched parts alone: \(format(overall.silentPitched.value * 100, 2))%]")
 let meanAdaptation = adaptations.isEmpty ? Double.nan : Double(adaptations.reduce(0, +)) / Double(adaptations.count)
-print("adaptation to +6 semitones at beat 16 (goal ≤ 2):   mean \(format(meanAdaptation, 2)) beats, max \(adaptations.max() ?? -1), never \(unadapted) of \(adaptations.count + unadapted)")
+let meanTruth = truthAdaptations.isEmpty ? Double.nan : Double(truthAdaptations.reduce(0, +)) / Double(truthAdaptations.count)
+let within2 = Double(adaptations.filter { $0 <= 2 }.count) / Double(max(1, adaptations.count + unadapted))
+print("adaptation to +6 semitones at beat 16 (goal ≤ 2):   mean \(format(meanAdaptation, 2)) beats, \(format(within2 * 100, 1))% within 2, max \(adaptations.max() ?? -1), never \(unadapted) of \(adaptations.count + unadapted)   [true chords: mean \(format(meanTruth, 2)), max \(truthAdaptations.max() ?? -1)]")
 print("regeneration, 8 bars × 4 parts (goal p95 ≤ 20 ms): from nothing p50 \(format(percentile(fresh, 0.5), 2)) ms p95 \(format(percentile(fresh, 0.95), 2)) ms; after an edit p50 \(format(percentile(edited, 0.5), 2)) ms p95 \(format(percentile(edited, 0.95), 2)) ms (\(fresh.count) runs)")
+print("regeneration, 64 bars × 4 parts:                   p50 \(format(percentile(long, 0.5), 2)) ms p95 \(format(percentile(long, 0.95), 2)) ms (\(long.count) runs)")
 print("")
 for texture in Piece.Texture.allCases { if let q = byTexture[texture] { print(line(texture.rawValue, q)) } }
 if let q = byRepetition[true] { print(line("4 chords looped", q)) }
