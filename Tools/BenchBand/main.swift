@@ -4,7 +4,7 @@ import JamCore
 
 // jam-bench-band: the bandmate's quality on generated pieces with known chords, and its speed.
 //
-//   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose]
+//   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--debug-piece N]
 
 struct Options {
     var pieces = 192
@@ -20,10 +20,10 @@ struct Options {
             case "--seed": seed = UInt64(rest.popFirst() ?? "") ?? seed
             case "--runs": runs = Int(rest.popFirst() ?? "") ?? runs
             case "--verbose", "-v": verbose = true
-            case "--debug-keys", "--key-errors": break
+            case "--key-errors": break
             case "--debug-piece": _ = rest.popFirst()
             case "--help", "-h":
-                print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose]")
+                print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--debug-piece N]")
                 exit(0)
             default:
                 print("unknown argument \(argument)")
