@@ -314,7 +314,7 @@ print("")
 for texture in Piece.Texture.allCases { if let q = byTexture[texture] { print(line(texture.rawValue, q)) } }
 if let q = byRepetition[true] { print(line("4 chords looped", q)) }
 if let q = byRepetition[false] { print(line("8 chords", q)) }
-if let flag = CommandLine.arguments.firstIndex(of: "--debug-piece"), let n = Int(CommandLine.arguments[flag + 1]) {
+if let flag = CommandLine.arguments.firstIndex(of: "--debug-piece"), flag + 1 < CommandLine.arguments.count, let n = Int(CommandLine.arguments[flag + 1]), pieces.indices.contains(n) {
     let piece = pieces[n]
     let grid = BeatGrid(meter: piece.meter)
     let reading = Listener(ignoring: []).read(piece.document)
