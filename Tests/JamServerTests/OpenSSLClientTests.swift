@@ -61,7 +61,7 @@ final class LineCollector: @unchecked Sendable {
 
     /// The first line starting with `prefix` not taken yet; fails after `timeout`.
     @discardableResult
-    func waitFor(prefix: String, timeout: Duration = .seconds(10)) async throws -> String {
+    func waitFor(prefix: String, timeout: Duration = .seconds(30)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let found: String? = lock.withLock {
