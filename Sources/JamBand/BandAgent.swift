@@ -101,7 +101,12 @@ public actor BandAgent {
         }
         if let operation {
             do {
-                try await connection.submit(operation, undoable: false)
+                // A long part played from nothing is sent in pieces that each fit a protocol line.
+                var planned = response
+                planned.operation = operation
+                for piece in planned.operations(maxComponents: 500) {
+                    try await connection.submit(piece, undoable: false)
+                }
                 answers += 1
             } catch {
                 // The session moved between the read and the submit: read it again.
