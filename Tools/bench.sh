@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=${1:-Tools/bench-results.json}
 SECONDS_EACH=${BENCH_SECONDS:-10}
-STEPS=${BENCH_STEPS:-"100 200 300 400 500 600 800 1000 1200 1500 2000"}
+STEPS=${BENCH_STEPS:-"100 150 200 250 300 400 500 600 800 1000 1200 1500 2000"}
 IDLE=${BENCH_IDLE:-10000}
 CEILING_RATE=${BENCH_CEILING_RATE:-5}
 THREADS=${BENCH_THREADS:-1}
@@ -150,13 +150,13 @@ out = {
     "ceiling": {"editors": ceiling, "rate": float(sys.argv[7]), "steps": d}, "idle": e,
 }
 json.dump(out, open(results, "w"), indent=2, sort_keys=True)
-row = lambda name, figure, goal, ok: print(f"{name:<44}{figure:<34}{goal:<14}{'met' if ok else 'MISSED'}")
+row = lambda name, figure, goal, ok: print(f"{name:<50}{figure:<34}{goal:<14}{'met' if ok else 'MISSED'}")
 print()
 print(f"machine: {os.cpu_count()} × {model}")
 for when in ("before", "after"):
     state = conditions[when]
     print(f"{when}: load average {state['load_average_1m']}, fdatasync p50 {state['fdatasync_p50_ms']} ms, p99 {state['fdatasync_p99_ms']} ms")
-print(f"{'benchmark':<44}{'figure':<34}{'goal':<14}")
+print(f"{'benchmark':<50}{'figure':<34}{'goal':<14}")
 row("(a/b) delivered msgs/s, Jam / NATS", f"{a['delivered_per_second']:.0f} / {b['delivered_per_second']:.0f} = {ratio:.2f}", "≥ 0.5", ratio >= 0.5)
 cpu = lambda r: f"{r.get('server_cpu_micros_per_delivery')} µs ({r.get('server_cpu_percent')}% / gen {r.get('generator_cpu_percent')}%)"
 row("(a/b) server CPU a delivery, Jam / NATS", f"{a.get('server_cpu_micros_per_delivery')} / {b.get('server_cpu_micros_per_delivery')} µs", "", True)
