@@ -1,7 +1,9 @@
 import JamLog
+import JamProtocol
 
 /// What a session holds back until the log has made it durable: the broadcast and acknowledgement of
-/// each committed operation, and the repeated acknowledgements of duplicates. It also says which
+/// each committed operation, the repeated acknowledgements of duplicates, and the WELCOMEs of members
+/// who joined while the session's revision was not durable yet. It also says which
 /// committed operations the next log write (one group-commit batch) must carry. Pure, so that the
 /// session actor and the chaos simulator (JamProof) follow the same rule: nothing is acknowledged or
 /// broadcast before its revision is on disk, and everything goes out in the order it was committed.
@@ -12,11 +14,15 @@ package struct ReleaseQueue: Sendable {
         case commit(LogEntry)
         /// A repeated `ACK` for a duplicate, to that one connection.
         case ack(client: String, connection: ConnectionID, seq: Int, revision: Int)
+        /// A member's WELCOME at `welcome.revision`. Until it goes, that member gets nothing of the
+        /// operations up to that revision (the WELCOME holds them), and everything after.
+        case welcome(client: String, connection: ConnectionID, welcome: ServerMessage.Welcome)
 
         var revision: Int {
             switch self {
             case .commit(let entry): entry.revision
             case .ack(_, _, _, let revision): revision
+            case .welcome(_, _, let welcome): welcome.revision
             }
         }
     }

@@ -16,6 +16,8 @@ actor Session {
         var outbox: Outbox
         var lastCursor: ContinuousClock.Instant?
         var pendingCursor: ClientMessage.Cursor?
+        /// The revision of its WELCOME while that waits for the log; it gets nothing before it.
+        var awaitingWelcome: Int?
     }
 
     let name: String
@@ -53,8 +55,8 @@ actor Session {
 
     // MARK: Joining and leaving
 
-    /// Admits a connection; answers WELCOME through its outbox, or the refusal. Nil when the session
-    /// has just been unloaded: ask the registry again.
+    /// Admits a connection; answers WELCOME through its outbox once the revision it shows is durable,
+    /// or the refusal. Nil when the session has just been unloaded: ask the registry again.
     func join(_ request: ClientMessage.Join, connection: ConnectionID, outbox: Outbox, resume: (String) -> String) -> Result<Peer, ProtocolError>? {
         guard !closed else { return nil }
         var client: String
@@ -85,13 +87,14 @@ actor Session {
             order.removeAll { $0 == client }
         }
         let peer = Peer(client: client, name: request.name, role: request.role, kind: request.kind)
-        members[client] = Member(peer: peer, connection: connection, outbox: outbox)
+        members[client] = Member(peer: peer, connection: connection, outbox: outbox, awaitingWelcome: plan.revision)
         order.append(client)
+        // The roster and transport are filled in when it goes.
         let welcome = ServerMessage.Welcome(
             client: client, session: name, revision: plan.revision, hash: plan.hash,
-            resume: resume(client), roster: roster, content: plan.content, committed: plan.committed,
-            transport: state.transport.trimmed(at: TransportClock.now()))
-        outbox.send(ServerMessage.welcome(welcome).line())
+            resume: resume(client), roster: [], content: plan.content, committed: plan.committed)
+        queue.append(.welcome(client: client, connection: connection, welcome: welcome))
+        release()
         if replacing == nil { broadcast(.peer(.init(.join, peer)), except: client) }
         logger.info("joined", metadata: ["session": "\(name)", "client": "\(client)", "name": "\(request.name)", "rejoin": "\(request.rejoin != nil)"])
         return .success(peer)
@@ -146,7 +149,6 @@ actor Session {
                 let log = self.log
                 _ = try await NIOThreadPool.singleton.runIfActive { try log.append(batch) }
                 queue.markDurable(through: last.revision)
-                state.markDurable(through: last.revision)
                 metrics?.operationsCommitted.increment(by: Int64(batch.count))
                 metrics?.recordCommit(latency: ContinuousClock.now - started)
             } catch {
@@ -168,7 +170,7 @@ actor Session {
             switch release {
             case .commit(let entry):
                 let broadcast = ServerMessage.op(CommittedOperation(revision: entry.revision, author: entry.author, op: entry.operation)).line()
-                for member in members.values {
+                for member in members.values where member.awaitingWelcome == nil {
                     if member.peer.client == entry.author {
                         member.outbox.send(ServerMessage.ack(.init(seq: entry.seq, revision: entry.revision)).line())
                     } else {
@@ -179,6 +181,13 @@ actor Session {
                 if let member = members[client], member.connection == connection {
                     member.outbox.send(ServerMessage.ack(.init(seq: seq, revision: revision)).line())
                 }
+            case .welcome(let client, let connection, var welcome):
+                guard var member = members[client], member.connection == connection else { continue }
+                welcome.roster = roster
+                welcome.transport = state.transport.trimmed(at: TransportClock.now())
+                member.outbox.send(ServerMessage.welcome(welcome).line())
+                member.awaitingWelcome = nil
+                members[client] = member
             }
         }
         dropSlowConsumers()
@@ -287,9 +296,10 @@ actor Session {
 
     // MARK: Fan-out
 
+    /// Sends to every member but `except` and those whose WELCOME (which will hold the news) waits.
     private func broadcast(_ message: ServerMessage, except: String?) {
         let line = message.line()
-        for member in members.values where member.peer.client != except {
+        for member in members.values where member.peer.client != except && member.awaitingWelcome == nil {
             member.outbox.send(line)
         }
         dropSlowConsumers()

@@ -4,8 +4,7 @@ import JamProtocol
 
 /// The decisions of one session, without I/O: serialises operations by revision (Jupiter / ShareDB),
 /// remembers each client's last committed sequence (exactly-once), and keeps a window of history for
-/// transforming late operations and catching rejoining clients up. It also knows which revision the log
-/// has made durable, and keeps every operation after it, so that a WELCOME can show that revision.
+/// transforming late operations and catching rejoining clients up.
 package struct SessionState: Sendable {
     package private(set) var document: Document
     package private(set) var revision: Int
@@ -13,8 +12,6 @@ package struct SessionState: Sendable {
     package private(set) var clients: ClientCommits
     /// The last committed operations, oldest first; `history.last?.revision == revision`.
     package private(set) var history: [LogEntry] = []
-    /// The last revision the log has made durable (``markDurable(through:)``).
-    package private(set) var durableRevision: Int
     package let limits: JamProtocol.Limits
     /// The shared transport (PROTOCOL.md §2.4), in microseconds of the server's clock.
     package private(set) var transport: Transport
@@ -29,7 +26,6 @@ package struct SessionState: Sendable {
         self.clients = clients
         self.limits = limits
         self.transport = transport ?? Transport(tempo: document.tempo)
-        durableRevision = revision
     }
 
     /// A player's play or stop at server time `now`: the new transport, or nil when nothing changes
@@ -99,36 +95,18 @@ package struct SessionState: Sendable {
         let entry = LogEntry(revision: revision, author: author, seq: seq, operation: transformed, time: time, kind: kind)
         clients[author] = ClientCommit(seq: seq, revision: revision)
         history.append(entry)
-        // Operations not yet durable are kept whatever the window: `durableDocument` inverts them.
-        let keep = max(limits.transformWindow, revision - durableRevision)
-        if history.count > limits.transformWindow + limits.catchUpOps, history.count > keep {
-            history.removeFirst(history.count - keep)
+        if history.count > limits.transformWindow + limits.catchUpOps {
+            history.removeFirst(history.count - limits.transformWindow)
         }
         return .committed(entry)
     }
 
-    /// The log has made every revision up to `revision` durable.
-    package mutating func markDurable(through revision: Int) {
-        durableRevision = max(durableRevision, min(revision, self.revision))
-    }
-
-    /// The document at ``durableRevision``: the current one with the later operations inverted.
-    package var durableDocument: Document {
-        var document = self.document
-        let oldest = revision - history.count
-        for entry in history[(durableRevision - oldest)...].reversed() {
-            // Each inverse applies: it undoes an operation that was applied to exactly this document.
-            try! document.apply(entry.operation.inverse)
-        }
-        return document
-    }
-
-    /// The operations committed after `revision` up to `last`, or nil when they are no longer all kept
-    /// or more than `catchUpOps` (the client then gets a snapshot).
-    package func missed(since revision: Int, through last: Int) -> [LogEntry]? {
+    /// The operations committed after `revision`, or nil when they are no longer all kept or too many
+    /// to send (the client then gets a snapshot).
+    package func missed(since revision: Int) -> [LogEntry]? {
         let oldest = self.revision - history.count
-        guard revision >= oldest, revision <= last, last <= self.revision, last - revision <= limits.catchUpOps else { return nil }
-        return Array(history[(revision - oldest)..<(last - oldest)])
+        guard revision >= oldest, self.revision - revision <= limits.catchUpOps else { return nil }
+        return Array(history[(revision - oldest)...])
     }
 
     /// Which of a rejoining client's pending sequences are already committed, with their revisions.
