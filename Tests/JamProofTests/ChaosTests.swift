@@ -13,7 +13,7 @@ import Testing
         let stats = run.stats
         for counter: ChaosStats.Counter in [
             .edits, .agentEdits, .undos, .redos, .transformed, .duplicates, .breaks, .rejoins, .snapshotRejoins,
-            .committedInWelcome, .crashes, .cleanRestarts, .tailsCut,
+            .committedInWelcome, .resends, .crashes, .cleanRestarts, .tailsCut,
         ] {
             #expect(stats[counter] > 0, "no \(counter.rawValue) in batch \(batch): \(stats)")
         }

@@ -19,6 +19,9 @@ public struct ChaosConfig: Sendable, Hashable {
     public var maxDelay: Int
     /// Chance in a thousand, per connection and tick, that it breaks.
     public var breakPerMille: Int
+    /// Percentage of rejoins after which the member sends its last OP once more although the WELCOME
+    /// said it was committed (the protocol's tolerated duplicate: the server acknowledges it again).
+    public var resendPercent: Int
     /// Ticks a member waits before reconnecting.
     public var reconnectDelay: ClosedRange<Int>
     /// Chance in a thousand, per tick, that the server process dies, and that it restarts cleanly.
@@ -45,7 +48,7 @@ public struct ChaosConfig: Sendable, Hashable {
     public init(
         members: ClosedRange<Int> = 5...7, ticks: Int = 80, actPerMille: Int = 120, undoPercent: Int = 12,
         redoPercent: Int = 10, lateJoinPercent: Int = 20, listeners: Int = 1, bandmates: Int = 1, maxDelay: Int = 4,
-        breakPerMille: Int = 8, reconnectDelay: ClosedRange<Int> = 1...8, crashPerMille: Int = 10,
+        breakPerMille: Int = 8, resendPercent: Int = 50, reconnectDelay: ClosedRange<Int> = 1...8, crashPerMille: Int = 10,
         cleanRestartPerMille: Int = 3, downtime: ClosedRange<Int> = 1...6, writeLatency: ClosedRange<Int> = 0...6,
         snapshotInterval: ClosedRange<Int> = 4...60, catchUpOps: ClosedRange<Int> = 3...40,
         transformWindow: ClosedRange<Int> = 8...80, sync: Bool = true, wire: Bool = true, checkEveryEvent: Bool = true
@@ -60,6 +63,7 @@ public struct ChaosConfig: Sendable, Hashable {
         self.bandmates = bandmates
         self.maxDelay = maxDelay
         self.breakPerMille = breakPerMille
+        self.resendPercent = resendPercent
         self.reconnectDelay = reconnectDelay
         self.crashPerMille = crashPerMille
         self.cleanRestartPerMille = cleanRestartPerMille

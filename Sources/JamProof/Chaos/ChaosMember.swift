@@ -29,6 +29,8 @@ struct ChaosMember {
     /// The local edits each seq carried when it was last sent: two committed seqs of one member must
     /// never share an edit (that edit would have been applied twice).
     var carried: [Int: Range<Int>] = [:]
+    /// The last OP it sent.
+    var lastSent: ClientMessage.Op?
 
     init(name: String, role: Role, player: ChaosPlayer, seed: UInt64, startsAt: Int) {
         self.name = name

@@ -19,6 +19,8 @@ struct ChaosServer {
     struct Member {
         var peer: Peer
         var connection: ConnectionID
+        /// The revision of its WELCOME while that waits for the log.
+        var awaitingWelcome: Int?
     }
 
     /// A log write under way: the batch was handed to `append`, whose bytes `sizeBefore..<sizeAfter`
@@ -142,12 +144,13 @@ struct ChaosServer {
             close(old.connection)
         }
         let peer = Peer(client: client, name: request.name, role: request.role, kind: request.kind)
-        members.append(Member(peer: peer, connection: connection))
+        members.append(Member(peer: peer, connection: connection, awaitingWelcome: plan.revision))
         speakers[connection] = client
         let welcome = ServerMessage.Welcome(
             client: client, session: Self.session, revision: plan.revision, hash: plan.hash,
-            resume: Self.resume(client), roster: members.map(\.peer), content: plan.content, committed: plan.committed)
-        send(.welcome(welcome), to: connection)
+            resume: Self.resume(client), roster: [], content: plan.content, committed: plan.committed)
+        queue.append(.welcome(client: client, connection: connection, welcome: welcome))
+        release()
         if request.rejoin != nil {
             stats[.rejoins] += 1
             if case .snapshot = plan.content { stats[.snapshotRejoins] += 1 }
@@ -214,7 +217,6 @@ struct ChaosServer {
     /// `Session.commit` after an append returned: the batch is durable; release what waited for it.
     private mutating func markDurable(_ write: Write) {
         queue.markDurable(through: write.batch.last!.revision)
-        state.markDurable(through: write.batch.last!.revision)
         release()
     }
 
@@ -224,13 +226,18 @@ struct ChaosServer {
             switch item {
             case .commit(let entry):
                 let broadcast = ServerMessage.op(CommittedOperation(revision: entry.revision, author: entry.author, op: entry.operation))
-                for member in members {
+                for member in members where member.awaitingWelcome == nil {
                     send(member.peer.client == entry.author ? .ack(.init(seq: entry.seq, revision: entry.revision)) : broadcast, to: member.connection)
                 }
             case .ack(let client, let connection, let seq, let revision):
                 if let member = members.first(where: { $0.peer.client == client }), member.connection == connection {
                     send(.ack(.init(seq: seq, revision: revision)), to: connection)
                 }
+            case .welcome(let client, let connection, var welcome):
+                guard let index = members.firstIndex(where: { $0.peer.client == client }), members[index].connection == connection else { continue }
+                welcome.roster = members.map(\.peer)
+                send(.welcome(welcome), to: connection)
+                members[index].awaitingWelcome = nil
             }
         }
     }

@@ -425,6 +425,13 @@ public struct ChaosSession {
                 members[index].machine = machine
                 if let pending, welcome.committed.contains(where: { $0.seq == pending.seq }) {
                     acknowledge(pending.seq, member: index)
+                    if let last = members[index].lastSent, last.seq == pending.seq,
+                        Int.random(in: 0..<100, using: &random) < config.resendPercent
+                    {
+                        note("\(name) resends seq \(last.seq), committed as the WELCOME says")
+                        stats[.resends] += 1
+                        sendUp(.op(last), from: index)
+                    }
                 }
             } else if let machine = OTClient(welcome: welcome) {
                 members[index].machine = machine
@@ -488,6 +495,7 @@ public struct ChaosSession {
                 if let pending = members[index].machine?.pending, pending.seq == op.seq {
                     members[index].carried[op.seq] = pending.edits
                 }
+                members[index].lastSent = op
                 sendUp(.op(op), from: index)
             case .resync(let reason):
                 problem("\(members[index].name) must resync: \(reason)")

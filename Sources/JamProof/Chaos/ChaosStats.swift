@@ -4,7 +4,7 @@ public struct ChaosStats: Sendable, Hashable, CustomStringConvertible {
     public enum Counter: String, CaseIterable, Sendable {
         case sessions, members, edits, undos, redos, agentEdits
         case committed, transformed, duplicates, refusals, joinRefusals, batches
-        case breaks, rejoins, snapshotRejoins, committedInWelcome, acknowledged
+        case breaks, rejoins, snapshotRejoins, committedInWelcome, acknowledged, resends
         case crashes, cleanRestarts, writesKept, writesLost, writesTorn, tailsCut
         case messages, revisions
     }
