@@ -219,32 +219,43 @@ public final class LogReader {
     /// LOG.md §7 steps 1–2: the offset of the latest snapshot at or before `revision`, found from the
     /// tail by following `snapshot` fields; nil if the tail or the chain is not intact (then scan).
     private func snapshotThroughTail(atOrBefore revision: Int) throws(LogError) -> Int? {
-        guard let tail = try tailFrame() else { return nil }
-        guard revision <= tail.header.revision else {
-            throw LogError(.revisionNotFound, "revision \(revision) is not in the log: it ends at revision \(tail.header.revision)")
+        guard let newest = try newestSnapshotByTail() else { return nil }
+        guard revision <= newest.tailRevision else {
+            throw LogError(.revisionNotFound, "revision \(revision) is not in the log: it ends at revision \(newest.tailRevision)")
         }
-        var offset: Int
-        var header: FrameHeader
+        var link = (offset: newest.offset, header: newest.header)
+        while link.header.revision > revision {
+            guard let previous = try snapshot(before: link) else { return nil }
+            link = previous
+        }
+        return link.offset
+    }
+
+    /// The newest snapshot by the tail's link (the tail itself when it is one), with the tail's revision;
+    /// nil when the tail or that link does not hold.
+    func newestSnapshotByTail() throws(LogError) -> (tailRevision: Int, offset: Int, header: FrameHeader)? {
+        guard let tail = try tailFrame() else { return nil }
         switch tail.header.kind {
         case .snapshot:
-            (offset, header) = (tail.offset, tail.header)
+            return (tail.header.revision, tail.offset, tail.header)
         case .operation, .transport:
-            offset = tail.header.snapshot
+            let offset = tail.header.snapshot
             // A transport frame may follow its snapshot at the same revision; an operation frame may not.
             let after = tail.header.kind == .transport ? tail.header.revision + 1 : tail.header.revision
             guard let h = try frameHeader(at: offset), h.kind == .snapshot, h.revision < after else { return nil }
-            header = h
+            return (tail.header.revision, offset, h)
         case .header:
             return nil
         }
-        while header.revision > revision {
-            let previous = header.snapshot
-            guard previous < offset, let h = try frameHeader(at: previous), h.kind == .snapshot, h.revision < header.revision else {
-                return nil
-            }
-            (offset, header) = (previous, h)
+    }
+
+    /// The snapshot a snapshot's `snapshot` field links back to; nil when that link does not hold.
+    func snapshot(before link: (offset: Int, header: FrameHeader)) throws(LogError) -> (offset: Int, header: FrameHeader)? {
+        let previous = link.header.snapshot
+        guard previous < link.offset, let h = try frameHeader(at: previous), h.kind == .snapshot, h.revision < link.header.revision else {
+            return nil
         }
-        return offset
+        return (previous, h)
     }
 
     /// LOG.md §7 step 3: decodes the snapshot at `offset` and applies the operations after it up to `revision`.

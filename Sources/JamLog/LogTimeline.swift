@@ -12,29 +12,13 @@ extension LogReader {
 
     /// The chain of snapshots from the tail back to revision 0, or nil if any link does not hold.
     private func snapshotChain() throws(LogError) -> [Index.Snapshot]? {
-        guard let tail = try tailFrame() else { return nil }
-        var offset: Int
-        var header: FrameHeader
-        switch tail.header.kind {
-        case .snapshot:
-            (offset, header) = (tail.offset, tail.header)
-        case .operation, .transport:
-            offset = tail.header.snapshot
-            // A transport frame may follow its snapshot at the same revision; an operation frame may not.
-            let after = tail.header.kind == .transport ? tail.header.revision + 1 : tail.header.revision
-            guard let h = try frameHeader(at: offset), h.kind == .snapshot, h.revision < after else { return nil }
-            header = h
-        case .header:
-            return nil
-        }
-        var chain = [Index.Snapshot(revision: header.revision, offset: offset)]
-        while header.revision > 0 || header.snapshot != 0 {
-            let previous = header.snapshot
-            guard previous < offset, let h = try frameHeader(at: previous), h.kind == .snapshot, h.revision < header.revision else {
-                return nil
-            }
-            (offset, header) = (previous, h)
-            chain.append(Index.Snapshot(revision: header.revision, offset: offset))
+        guard let newest = try newestSnapshotByTail() else { return nil }
+        var link = (offset: newest.offset, header: newest.header)
+        var chain = [Index.Snapshot(revision: link.header.revision, offset: link.offset)]
+        while link.header.revision > 0 || link.header.snapshot != 0 {
+            guard let previous = try snapshot(before: link) else { return nil }
+            link = previous
+            chain.append(Index.Snapshot(revision: link.header.revision, offset: link.offset))
         }
         return chain.reversed()
     }
