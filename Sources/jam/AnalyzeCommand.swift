@@ -5,7 +5,7 @@ import JamCore
 import JamMIDI
 
 /// `jam analyze`: the key and the chord of every beat, as the bandmate hears them.
-struct AnalyzeCommand: ParsableCommand {
+struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Print the key and the chord of every beat of a piece, as the AI bandmate hears them.",
@@ -29,16 +29,16 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The style whose progression is proposed when there is no harmony.", valueName: "STYLE"))
     var style: String = "rock"
 
-    func run() throws {
+    func run() async throws {
         guard let style = Style(name: style) else {
             throw ValidationError("unknown style \(self.style); one of \(Style.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let (document, position) = try load()
+        let (document, position) = try await load()
         let reading = Listener(ignoring: Set(ignored), style: style).read(document)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            let report = AnalysisReport(file: source.file, revision: position, reading: reading, tempo: document.tempo)
+            let report = AnalysisReport(file: source.file ?? "session \(source.session ?? "")", revision: position, reading: reading, tempo: document.tempo)
             FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
         } else {
             print(text(reading, document: document, position: position))
@@ -46,20 +46,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     /// The document to read: a MIDI file imported, or a log at a revision, or a document.
-    func load() throws -> (Document, Int?) {
-        let head = readHead(source.file)
-        guard head.starts(with: Array("MThd".utf8)) else {
-            let loaded = try source.load("analyze")
+    func load() async throws -> (Document, Int?) {
+        guard let file = source.file, readHead(file).starts(with: Array("MThd".utf8)) else {
+            let loaded = try await source.load("analyze")
             return (loaded.document, loaded.revision)
         }
         guard source.rev == nil, source.at == nil else {
-            printError("jam analyze: \(source.file) is a MIDI file, so it has no revisions (--rev, --at)")
+            printError("jam analyze: \(file) is a MIDI file, so it has no revisions (--rev, --at)")
             throw ExitCode.failure
         }
         do {
-            return (try MIDIImport.document(from: [UInt8](try readInput(source.file))), nil)
+            return (try MIDIImport.document(from: [UInt8](try readInput(file))), nil)
         } catch let error as MIDIError {
-            printError("jam analyze: \(source.file): \(error)")
+            printError("jam analyze: \(file): \(error)")
             throw ExitCode.failure
         }
     }
@@ -67,7 +66,7 @@ struct AnalyzeCommand: ParsableCommand {
     func text(_ reading: Reading, document: Document, position: Int?) -> String {
         var lines: [String] = []
         let at = position.map { " at revision \($0)" } ?? ""
-        lines.append("\(source.file)\(at): \(document.meter), \(reading.bars) bars, \(String(format: "%g", document.tempo)) bpm")
+        lines.append("\(source.file ?? "session \(source.session ?? "")")\(at): \(document.meter), \(reading.bars) bars, \(String(format: "%g", document.tempo)) bpm")
         let swing = reading.groove.swing.map { "swing \(format($0))" } ?? "straight"
         lines.append(
             "key: \(reading.key.name)" + (reading.proposed ? " (nothing to hear: the progression is a proposal)" : " (correlation \(format(reading.keyCorrelation)), lead \(format(reading.keyMargin)))"))

@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export a session, at a revision or a moment, as a Standard MIDI File, WAV audio or JSON.",
@@ -59,8 +59,8 @@ struct ExportCommand: ParsableCommand {
         guard (8000...192_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be 8000…192000") }
     }
 
-    func run() throws {
-        let session = try source.load("export")
+    func run() async throws {
+        let session = try await source.load("export")
         let document = session.document
         let sink = try OutputFile(output, command: "export")
         let what: String

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import JamClient
 import JamCore
 import JamLog
 import JamMIDI
 import JamProtocol
 
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Start a session from a song: turn a MIDI file (or a document JSON) into a new session log.",
@@ -15,7 +16,10 @@ struct ImportCommand: ParsableCommand {
             MIDI track and channel (channel 10 is drums) with its program, volume and pan, and a loop of the \
             whole song. The log (OUT, named SESSION.jamlog) is written as the operations that build the session — \
             its settings, then each track and its notes — so `jam replay` shows the song being built, and a server \
-            given the log's directory as --data serves it as session SESSION. OUT must not exist.
+            given the log's directory as --data serves it as session SESSION. OUT must not exist. \
+            With --session NAME instead of -o, the song replaces what a running session holds, through the \
+            server like any member's edits (one undoable operation each for the settings, each track and its \
+            notes); it stops at the first refusal, naming its code.
             """
     )
 
@@ -23,7 +27,12 @@ struct ImportCommand: ParsableCommand {
     var song: String
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The log to create: DIR/SESSION.jamlog.", valueName: "FILE.jamlog"))
-    var output: String
+    var output: String?
+
+    @Option(name: .customLong("session"), help: ArgumentHelp("Instead of -o: a session on a running server to load the song into (with --host, --port, --ca…).", valueName: "NAME"))
+    var live: String?
+
+    @OptionGroup var server: ConnectionOptions
 
     @Option(help: "The session's title (default: the song's, else the file's name).")
     var title: String?
@@ -31,13 +40,16 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The author the log records for the operations.")
     var author = "import"
 
-    var session: String { ((output as NSString).lastPathComponent as NSString).deletingPathExtension }
+    var session: String { (((output ?? "") as NSString).lastPathComponent as NSString).deletingPathExtension }
     var directory: String {
-        let parent = (output as NSString).deletingLastPathComponent
+        let parent = ((output ?? "") as NSString).deletingLastPathComponent
         return parent.isEmpty ? "." : parent
     }
 
     func validate() throws {
+        guard (output == nil) != (live == nil) else { throw ValidationError("give -o FILE.jamlog or --session NAME") }
+        if let live { try validateSession(live) }
+        guard let output else { return }
         guard output.hasSuffix(".jamlog") else { throw ValidationError("-o must name a .jamlog file") }
         guard SessionName.isValid(session) else {
             throw ValidationError("\(session) is not a session name: 1–64 of a–z, 0–9, _ and -, starting with a letter or digit")
@@ -45,7 +57,7 @@ struct ImportCommand: ParsableCommand {
         guard !author.isEmpty, author.utf8.count <= LogEntry.maxAuthorBytes else { throw ValidationError("--author must be 1–256 bytes") }
     }
 
-    func run() throws {
+    func run() async throws {
         let bytes = [UInt8](try readInput(song))
         var document: Document
         if bytes.starts(with: Array("MThd".utf8)) {
@@ -70,7 +82,11 @@ struct ImportCommand: ParsableCommand {
             throw ExitCode.failure
         }
         try checkLimits(document)
-
+        if let live {
+            try await load(document, into: live)
+            return
+        }
+        let output = self.output ?? ""
         let operations = document.operations()
         let now = LogClock.now()
         let entries = operations.enumerated().map { index, operation in
@@ -93,6 +109,24 @@ struct ImportCommand: ParsableCommand {
             throw ExitCode.failure
         }
         printError("jam import: wrote \(output): session \(session), \"\(document.title)\", \(document.tracks.count) tracks, \(document.noteCount) notes in \(entries.count) operations")
+    }
+
+    /// Replaces what the running session `name` holds with `document`, edit by edit through the server.
+    private func load(_ document: Document, into name: String) async throws {
+        let jam = try await server.connect("import", join: JoinRequest(session: name, name: "import-\(ProcessInfo.processInfo.processIdentifier)"), reconnect: ReconnectPolicy(maximumAttempts: 10))
+        let operations = document.operations(from: await jam.document)
+        for (index, operation) in operations.enumerated() {
+            do {
+                try await jam.submit(operation)
+                try await jam.flush()
+            } catch {
+                printError("jam import: operation \(index + 1) of \(operations.count) refused: \(error)")
+                await jam.leave()
+                throw ExitCode.failure
+            }
+        }
+        printError("jam import: session \(name) now holds \"\(document.title)\": \(document.tracks.count) tracks, \(document.noteCount) notes, in \(operations.count) operations; it is at rev \(await jam.revision)")
+        await jam.leave()
     }
 
     /// Refuses a document a server would not serve (PROTOCOL.md §6's limits).

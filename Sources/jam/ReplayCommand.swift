@@ -31,14 +31,15 @@ struct ReplayCommand: AsyncParsableCommand {
         guard speed > 0, speed <= 64 else { throw ValidationError("--speed is above 0 and at most 64") }
         guard !(watch && print) else { throw ValidationError("give --watch or --print, not both") }
         guard !watch || source.at == nil else { throw ValidationError("--watch starts at --rev, not --at") }
+        guard !watch || source.file != nil else { throw ValidationError("--watch replays a log FILE, not a running --session") }
     }
 
     func run() async throws {
         if watch {
-            try await ReplayWatch.run(file: source.file, from: source.rev, speed: speed)
+            try await ReplayWatch.run(file: source.file ?? "", from: source.rev, speed: speed)
             return
         }
-        let session = try source.load("replay")
+        let session = try await source.load("replay")
         if print {
             FileHandle.standardOutput.write(session.document.canonicalJSON() + Data("\n".utf8))
         } else {

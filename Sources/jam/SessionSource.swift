@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JamClient
 import JamCore
 import JamLog
 
@@ -8,7 +9,12 @@ import JamLog
 /// (`--session NAME --host …`) can become a third source later without touching the commands.
 struct SessionSourceOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("A session log (.jamlog, e.g. copied from the server's data directory), or a document JSON file.", valueName: "FILE"))
-    var file: String
+    var file: String?
+
+    @Option(help: ArgumentHelp("Instead of FILE: a session on a running server, as it is now (with --host, --port, --ca…).", valueName: "NAME"))
+    var session: String?
+
+    @OptionGroup var server: ConnectionOptions
 
     @Option(help: ArgumentHelp("The revision to take (default: the last).", valueName: "N"))
     var rev: Int?
@@ -19,13 +25,32 @@ struct SessionSourceOptions: ParsableArguments {
     var at: String?
 
     func validate() throws {
+        guard (file == nil) != (session == nil) else { throw ValidationError("give a FILE or --session NAME") }
+        if let session {
+            try validateSession(session)
+            guard rev == nil, at == nil else {
+                throw ValidationError("a running session is taken as it is now; for --rev or --at, use its log file")
+            }
+        }
         guard rev == nil || at == nil else { throw ValidationError("give --rev or --at, not both") }
         if let rev, rev < 0 { throw ValidationError("--rev must be 0 or more") }
         if let at, WallClock.parse(at) == nil { throw ValidationError("--at \(at): \(WallClock.expected)") }
     }
 
-    /// The session at the chosen moment, or a printed error and exit 1.
-    func load(_ command: String) throws -> LoadedSession {
+    /// The session at the chosen moment (from the server, as it is now, with --session), or a printed
+    /// error and exit 1.
+    func load(_ command: String) async throws -> LoadedSession {
+        guard let file else {
+            let name = session ?? ""
+            let jam = try await server.connect(command, join: JoinRequest(session: name, name: "\(command)-\(ProcessInfo.processInfo.processIdentifier)", role: .listener), reconnect: .never)
+            let loaded = LoadedSession(document: await jam.document, revision: await jam.revision, lastRevision: await jam.revision, entry: nil, header: nil)
+            await jam.leave()
+            return loaded
+        }
+        return try load(command, file: file)
+    }
+
+    private func load(_ command: String, file: String) throws -> LoadedSession {
         guard FileManager.default.isReadableFile(atPath: file) else {
             printError("jam \(command): \(file): no such readable file")
             throw ExitCode.failure
