@@ -12,7 +12,15 @@ extension Document {
 
     /// The lowercase hex SHA-256 of the canonical JSON: what replicas and replays compare.
     public var contentHash: String {
-        SHA256.hash(data: canonicalJSON()).map { String(format: "%02x", $0) }.joined()
+        // Not `String(format: "%02x")` per byte: that took most of the time of a hash.
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(2 * SHA256.byteCount)
+        for byte in SHA256.hash(data: canonicalJSON()) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 
