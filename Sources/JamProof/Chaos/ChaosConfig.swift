@@ -1,8 +1,11 @@
 /// How hard one chaos session shakes the system: how many members, how long, and how often each fault
 /// strikes. Chances are per tick of virtual time unless said otherwise; ranges are drawn per session.
 public struct ChaosConfig: Sendable, Hashable {
-    /// Members per session (players, one listener and the AI bandmates among them).
+    /// Members per session (players, one listener and the AI bandmates among them), drawn as
+    /// `lowerBound + span × u^membersSkew` for a uniform u: a skew above 1 makes most sessions small
+    /// and a few large (a session's cost grows with the square of its members).
     public var members: ClosedRange<Int>
+    public var membersSkew: Double
     /// Ticks of activity before the faults stop and everything drains.
     public var ticks: Int
     /// Chance in a thousand that a player edits (or undoes, or redoes) in a tick.
@@ -46,7 +49,7 @@ public struct ChaosConfig: Sendable, Hashable {
     public var checkEveryEvent: Bool
 
     public init(
-        members: ClosedRange<Int> = 5...7, ticks: Int = 80, actPerMille: Int = 120, undoPercent: Int = 12,
+        members: ClosedRange<Int> = 5...7, membersSkew: Double = 1, ticks: Int = 80, actPerMille: Int = 120, undoPercent: Int = 12,
         redoPercent: Int = 10, lateJoinPercent: Int = 20, listeners: Int = 1, bandmates: Int = 1, maxDelay: Int = 4,
         breakPerMille: Int = 8, resendPercent: Int = 50, reconnectDelay: ClosedRange<Int> = 1...8, crashPerMille: Int = 10,
         cleanRestartPerMille: Int = 3, downtime: ClosedRange<Int> = 1...6, writeLatency: ClosedRange<Int> = 0...6,
@@ -54,6 +57,7 @@ public struct ChaosConfig: Sendable, Hashable {
         transformWindow: ClosedRange<Int> = 8...80, sync: Bool = true, wire: Bool = true, checkEveryEvent: Bool = true
     ) {
         self.members = members
+        self.membersSkew = membersSkew
         self.ticks = ticks
         self.actPerMille = actPerMille
         self.undoPercent = undoPercent
@@ -80,7 +84,8 @@ public struct ChaosConfig: Sendable, Hashable {
     /// Small sessions for CI: thousands of them run in well under a minute.
     public static let ci = ChaosConfig()
 
-    /// The long mode's sessions: 5–50 members, longer runs, larger windows.
+    /// The long mode's sessions: 5–50 members (most sessions small, one in eight over 30), longer runs,
+    /// larger windows.
     public static let long = ChaosConfig(
-        members: 5...50, ticks: 300, actPerMille: 60, catchUpOps: 3...200, transformWindow: 8...400)
+        members: 5...50, membersSkew: 3, ticks: 200, actPerMille: 60, catchUpOps: 3...200, transformWindow: 8...400)
 }

@@ -13,7 +13,7 @@ import JamServer
 /// actor drives them, with its I/O replaced by an outbox the simulation carries over its links and a
 /// log write that completes some ticks later (so that a crash can land in the middle of it).
 ///
-/// It also keeps, for the checks, the hash of the document at every revision: `hashes[r]` is final
+/// It also keeps, for the checks, the document at every revision: `documents[r]` is final
 /// once `r` is durable, tentative above.
 struct ChaosServer {
     struct Member {
@@ -58,8 +58,8 @@ struct ChaosServer {
     /// The client id each welcomed connection speaks for (the connection's own state in the server).
     private var speakers: [ConnectionID: String] = [:]
     private(set) var writing: Write?
-    /// The document's hash at each revision, final up to the durable revision.
-    private(set) var hashes: [String]
+    /// The document at each revision, final up to the durable revision.
+    private(set) var documents: [Document]
     /// Messages to send and connections to close, in order; the simulation takes them after each call.
     var outbox: [(ConnectionID, ServerMessage)] = []
     var closing: [ConnectionID] = []
@@ -70,7 +70,7 @@ struct ChaosServer {
     /// and `Session.init` do.
     init(
         directory: String, initialDocument: Document, options: SessionLog.Options, limits: JamProtocol.Limits,
-        writeLatency: ClosedRange<Int>, hashes: [String]? = nil
+        writeLatency: ClosedRange<Int>, documents: [Document]? = nil
     ) throws(LogError) {
         self.directory = directory
         self.writeLatency = writeLatency
@@ -81,7 +81,7 @@ struct ChaosServer {
         self.log = log
         state = SessionState(document: recovery.document, revision: recovery.revision, clients: recovery.clients, limits: limits)
         queue = ReleaseQueue(durableRevision: recovery.revision)
-        self.hashes = hashes ?? [recovery.document.contentHash]
+        self.documents = documents ?? [recovery.document]
         stats[.tailsCut] += recovery.warnings.filter { $0.code == .tailCut }.count
     }
 
@@ -177,7 +177,7 @@ struct ChaosServer {
         case .committed(let entry):
             stats[.committed] += 1
             if op.base < before { stats[.transformed] += 1 }
-            hashes.append(state.document.contentHash)
+            documents.append(state.document)
             queue.append(.commit(entry))
             startWrite(now: now, random: &random)
         }
@@ -297,16 +297,16 @@ struct ChaosServer {
     static func restart(after old: ChaosServer) throws(LogError) -> ChaosServer {
         var server = try ChaosServer(
             directory: old.directory, initialDocument: Document(), options: old.options, limits: old.limits,
-            writeLatency: old.writeLatency, hashes: old.hashes)
+            writeLatency: old.writeLatency, documents: old.documents)
         let recovered = server.state.revision
         if recovered < old.durableRevision {
             server.problems.append("the log recovered revision \(recovered), but \(old.durableRevision) was durable")
-        } else if recovered >= old.hashes.count {
-            server.problems.append("the log recovered revision \(recovered), beyond the last committed \(old.hashes.count - 1)")
-        } else if server.state.document.contentHash != old.hashes[recovered] {
+        } else if recovered >= old.documents.count {
+            server.problems.append("the log recovered revision \(recovered), beyond the last committed \(old.documents.count - 1)")
+        } else if server.state.document != old.documents[recovered] {
             server.problems.append("the log's document at revision \(recovered) is not the one committed at that revision")
         }
-        server.hashes = Array(old.hashes.prefix(recovered + 1))
+        server.documents = Array(old.documents.prefix(recovered + 1))
         return server
     }
 
