@@ -8,27 +8,18 @@ Usage: python3 Tools/test_live_session.py PATH/TO/jam
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jamtest  # noqa: E402
 
 
 def main():
     jam = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="jam-live-")
-    port = free_port()
-    data = os.path.join(work, "data")
-    cert = os.path.join(data, "tls", "cert.pem")
-    server = subprocess.Popen([jam, "serve", "--demo", "--port", str(port), "--data", data, "--log-level", "warning"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port, cert = jamtest.start_server(jam, work, demo=True)
     failures = 0
 
     def check(name, ok, detail=""):
@@ -43,10 +34,6 @@ def main():
         return sorted((n["tick"], n["duration"], n["pitch"], n["velocity"]) for t in document["tracks"] for n in t["notes"])
 
     try:
-        deadline = time.time() + 20
-        while not os.path.exists(cert) and time.time() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.3)
         song, original, copy = (os.path.join(work, f) for f in ("demo.mid", "demo.json", "copy.json"))
         check("export --session writes MIDI", run("export", "--session", "demo", "-o", song).returncode == 0)
         check("export --session writes JSON", run("export", "--session", "demo", "-o", original).returncode == 0)

@@ -9,7 +9,6 @@ Usage: python3 Tools/test_play.py PATH/TO/jam
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,28 +18,15 @@ from array import array
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jamclient  # noqa: E402
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+import jamtest  # noqa: E402
 
 
 def main():
     jam = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="jam-play-")
-    port = free_port()
-    data = os.path.join(work, "data")
-    cert = os.path.join(data, "tls", "cert.pem")
-    server = subprocess.Popen([jam, "serve", "--demo", "--port", str(port), "--data", data, "--log-level", "warning"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port, cert = jamtest.start_server(jam, work, demo=True)
     failures = 0
     try:
-        deadline = time.time() + 20
-        while not os.path.exists(cert) and time.time() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.3)
         ops = ('[{"type":"session.set","field":"tempo","value":240,"old":96},'
                '{"type":"session.set","field":"loopBars","value":1,"old":4}]\n')
         subprocess.run([jam, "send", "demo", "--port", str(port), "--ca", cert], input=ops, text=True, check=True,

@@ -9,19 +9,15 @@ Usage: python3 Tools/test_terminal.py PATH/TO/jam
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jamtest  # noqa: E402
+
 TIMEOUT = 20.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tmux(*args, check=True):
@@ -47,10 +43,7 @@ def main():
     if not shutil.which("tmux"):
         sys.exit("tmux is not installed")
     work = tempfile.mkdtemp(prefix="jam-terminal-")
-    port = free_port()
-    server = subprocess.Popen(
-        [jam, "serve", "--port", str(port), "--data", os.path.join(work, "data"), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "serve.log"), "w"))
+    server, port, cert = jamtest.start_server(jam, work)
     socket_name = f"jamtest{os.getpid()}"
     os.environ["TMUX"] = ""
     failures = 0
@@ -68,9 +61,6 @@ def main():
             failures += 1
 
     try:
-        cert = os.path.join(work, "data", "tls", "cert.pem")
-        wait_for("the server's certificate", lambda: os.path.exists(cert))
-        time.sleep(0.3)
         for name in ("ana", "ben"):
             stty = os.path.join(work, f"{name}.stty")
             command = (f"{jam} join jam --port {port} --ca {cert} --name {name} 2>{work}/{name}.err; "
