@@ -7,10 +7,6 @@ import Testing
 /// The shared transport through real connections: clock sync by PING/PONG and the beat both compute.
 @Suite("JamConnection transport")
 struct TransportConnectionTests {
-    /// The most a kept round trip may take for the agreement bound below: each clock's offset is then
-    /// off by under half of it.
-    static let goodRoundTrip: Int64 = 4_000
-
     @Test("two connections agree on the current tick within a few ms once their clocks are measured")
     func clientsAgreeOnTheBeat() async throws {
         try await withServer { server in
@@ -21,19 +17,19 @@ struct TransportConnectionTests {
             try await waitFor(a) { $0.transport?.segments.last?.playing == true }
             try await waitFor(b) { $0.transport?.segments.last?.playing == true }
             #expect(await a.transport == b.transport)
-            // Every kept measurement fast: each offset is within 2 ms of the truth (ClockSync's bound).
             for connection in [a, b] {
-                try await waitFor(connection) { c in
-                    !c.clock.samples.isEmpty && c.clock.samples.allSatisfy { $0.roundTrip < Self.goodRoundTrip }
-                        && c.isPlaying()
-                }
+                try await waitFor(connection) { c in !c.clock.samples.isEmpty && c.isPlaying() }
             }
             let now = ContinuousClock.now
             let tickA = try #require(await a.currentTick(at: now))
             let tickB = try #require(await b.currentTick(at: now))
             let tempo = try #require(await a.transport?.segments.last?.tempo)
             let milliseconds = abs(tickA - tickB) * 60_000 / (tempo * Double(Document.ppq))
-            #expect(milliseconds < 5, "the two clients' beats differ by \(milliseconds) ms")
+            // Each offset is off by at most half the slowest round trip it kept (a few ms on loopback; more
+            // when the machine is busy): the two beats can differ by the sum of those, and no more.
+            let slowest = [await a.clock.samples, await b.clock.samples].map { Double($0.map(\.roundTrip).max() ?? 0) / 1000 }
+            let bound = max(5, slowest.reduce(0, +) / 2 + 1)
+            #expect(milliseconds < bound, "the two clients' beats differ by \(milliseconds) ms; kept round trips up to \(slowest) ms")
             #expect(tickA > 0)
             await a.leave()
             await b.leave()
