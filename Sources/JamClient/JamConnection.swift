@@ -65,7 +65,6 @@ public actor JamConnection {
         var outgoing: AsyncStream<[UInt8]>.Continuation
         var phase: Phase
         var heard: ContinuousClock.Instant
-        var task: Task<Void, Never>?
     }
 
     private enum Phase {
@@ -277,7 +276,8 @@ public actor JamConnection {
         }
         let (outgoing, writer) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
         link = Link(number: number, channel: channel, outgoing: writer, phase: .hello, heard: .now)
-        link?.task = Task { [weak self] in
+        // The link's reader, writer and watchdog; it ends when the channel closes.
+        Task { [weak self] in
             var failure = ClientError(code: "connection_closed", message: "the server closed the connection")
             do {
                 try await channel.channel.executeThenClose { inbound, outbound in
