@@ -22,7 +22,12 @@ import Testing
         process.standardOutput = output
         process.standardError = Pipe()
         let lines = LineCollector()
-        output.fileHandleForReading.readabilityHandler = { handle in lines.append(handle.availableData) }
+        // A thread of its own reads the pipe: a readabilityHandler runs on Dispatch's shared queues,
+        // which a full parallel test run can keep busy for longer than any timeout.
+        let reader = Thread {
+            while case let data = output.fileHandleForReading.availableData, !data.isEmpty { lines.append(data) }
+        }
+        reader.start()
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
