@@ -23,6 +23,9 @@ public struct RandomEdits: Sendable {
     /// Prefix of the ids this site makes, as a client's id.
     public var site: String
     private var counter = 0
+    /// One fresh id in this many is one another site may also make (`shared.n1`), to exercise the
+    /// same-id rules; 50 unless a check wants them more often.
+    public var sharedIDOdds = 50
     /// The most tracks a random operation grows a document to.
     public static let maxTracks = 8
 
@@ -39,7 +42,7 @@ public struct RandomEdits: Sendable {
     private mutating func freshID(_ kind: String) -> String {
         counter += 1
         // Now and then an id another site may also make: exercises the same-id rules.
-        if Int.random(in: 0..<50, using: &generator) == 0 {
+        if Int.random(in: 0..<sharedIDOdds, using: &generator) == 0 {
             return "shared.\(kind)\(Int.random(in: 0..<3, using: &generator))"
         }
         return "\(site).\(kind)\(counter)"
@@ -97,21 +100,54 @@ public struct RandomEdits: Sendable {
         track.notes[track.notes.keys.sorted().randomElement(using: &generator)!]!
     }
 
-    /// One component valid on `document` (nil when the draw has nothing to act on).
+    /// One of the document's tracks that has notes (drawn as `filter` then `randomElement` would, without
+    /// the array), or nil.
+    private mutating func randomTrackWithNotes(of d: Document) -> Track? {
+        let count = d.tracks.reduce(0) { $0 + ($1.notes.isEmpty ? 0 : 1) }
+        guard count > 0 else { return nil }
+        var pick = Int.random(in: 0..<count, using: &generator)
+        for track in d.tracks where !track.notes.isEmpty {
+            if pick == 0 { return track }
+            pick -= 1
+        }
+        return nil
+    }
+
+    /// One component valid on `document` (nil when the draw has nothing to act on), of a kind drawn with
+    /// the weights of a jam: note edits most, track and session edits least.
     public mutating func component(on d: Document) -> Component? {
-        let withNotes = d.tracks.filter { !$0.notes.isEmpty }
-        switch Int.random(in: 0..<20, using: &generator) {
-        case 0:
+        let kind: ComponentKind =
+            switch Int.random(in: 0..<20, using: &generator) {
+            case 0: .trackAdd
+            case 1: .trackRemove
+            case 2: .trackMove
+            case 3, 4: .trackSet
+            case 5, 6, 7: .noteAdd
+            case 8, 9: .noteRemove
+            case 10, 11, 12, 13: .noteSet
+            case 14, 15: .timeInsert
+            case 16, 17: .timeRemove
+            default: .sessionSet
+            }
+        return component(ofKind: kind, on: d)
+    }
+
+    /// One component of `kind`, meant to be valid on `document`: nil when the document has nothing for
+    /// that kind to act on (no track, no note, the track limit reached, a fresh id already taken).
+    /// Targets are drawn from what exists, ticks from a coarse grid, so two sites' components often meet.
+    public mutating func component(ofKind kind: ComponentKind, on d: Document) -> Component? {
+        switch kind {
+        case .trackAdd:
             // Sessions have a handful of tracks; keep the random walk there.
             guard d.tracks.count < RandomEdits.maxTracks else { return nil }
             return .trackAdd(index: Int.random(in: 0...d.tracks.count, using: &generator), track: track(notes: Int.random(in: 0...3, using: &generator)))
-        case 1:
+        case .trackRemove:
             guard let index = d.tracks.indices.randomElement(using: &generator) else { return nil }
             return .trackRemove(index: index, track: d.tracks[index])
-        case 2:
+        case .trackMove:
             guard let from = d.tracks.indices.randomElement(using: &generator) else { return nil }
             return .trackMove(track: d.tracks[from].id, from: from, to: d.tracks.indices.randomElement(using: &generator)!)
-        case 3, 4:
+        case .trackSet:
             guard let track = d.tracks.randomElement(using: &generator) else { return nil }
             let field = TrackField.Name.allCases.randomElement(using: &generator)!
             let value: TrackField =
@@ -126,16 +162,16 @@ public struct RandomEdits: Sendable {
                 case .owner: .owner("c\(Int.random(in: 0..<4, using: &generator))")
                 }
             return .trackSet(track: track.id, value: value, old: track.value(of: field))
-        case 5, 6, 7:
+        case .noteAdd:
             guard let track = d.tracks.randomElement(using: &generator) else { return nil }
             let new = note()
             guard track.notes[new.id] == nil else { return nil }
             return .noteAdd(track: track.id, note: new)
-        case 8, 9:
-            guard let track = withNotes.randomElement(using: &generator) else { return nil }
+        case .noteRemove:
+            guard let track = randomTrackWithNotes(of: d) else { return nil }
             return .noteRemove(track: track.id, note: randomNote(of: track))
-        case 10, 11, 12, 13:
-            guard let track = withNotes.randomElement(using: &generator) else { return nil }
+        case .noteSet:
+            guard let track = randomTrackWithNotes(of: d) else { return nil }
             let note = randomNote(of: track)
             let field = NoteField.allCases.randomElement(using: &generator)!
             let value =
@@ -146,13 +182,13 @@ public struct RandomEdits: Sendable {
                 case .velocity: Int.random(in: 1...127, using: &generator)
                 }
             return .noteSet(track: track.id, note: note.id, field: field, value: value, old: note[field])
-        case 14, 15:
+        case .timeInsert:
             return .timeInsert(at: tick(), span: Int.random(in: 1...8, using: &generator) * 120)
-        case 16, 17:
+        case .timeRemove:
             let at = tick()
             let span = Int.random(in: 1...8, using: &generator) * 120
             return .timeRemove(at: at, span: span, removed: d.notesStarting(in: at, span: span))
-        default:
+        case .sessionSet:
             let field = SessionField.Name.allCases.randomElement(using: &generator)!
             let value: SessionField =
                 switch field {

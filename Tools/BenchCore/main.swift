@@ -3,11 +3,17 @@ import Foundation
 import JamCore
 
 /// The OT core's benchmark: apply and transform rates and a 1M-operation replay, on seeded random edits.
-/// `jam-bench-core [--ops N] [--seed S]`, or `jam-bench-core --check N` to run the OT laws on N random pairs.
+/// `jam-bench-core [--ops N] [--seed S]`, or `jam-bench-core --check N` to run the OT laws on N random pairs,
+/// or `jam-bench-core --check-kinds N [--jobs J] [--kinds A,B [--case I]]` to check TP1 on N pairs of
+/// single components for each of the 100 ordered pairs of component kinds (or one pair, or one case of it).
 struct Options {
     var ops = 1_000_000
     var seed: UInt64 = 42
     var check: Int?
+    var checkKinds: Int?
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    var kinds: (ComponentKind, ComponentKind)?
+    var replayCase: Int?
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -17,6 +23,17 @@ struct Options {
             case "--ops": ops = try number(value, flag)
             case "--seed": seed = UInt64(try number(value, flag))
             case "--check": check = try number(value, flag)
+            case "--check-kinds": checkKinds = try number(value, flag)
+            case "--jobs": jobs = try number(value, flag)
+            case "--kinds":
+                let names = value.split(separator: ",").map(String.init)
+                guard names.count == 2, let a = ComponentKind(type: names[0]), let b = ComponentKind(type: names[1]) else {
+                    throw usage("--kinds takes two component types, e.g. note.set,time.remove")
+                }
+                kinds = (a, b)
+            case "--case":
+                guard let index = Int(value), index >= 0 else { throw usage("--case takes a case number") }
+                replayCase = index
             default: throw usage("unknown option \(flag)")
             }
         }
@@ -28,7 +45,8 @@ struct Options {
     }
 
     private func usage(_ message: String) -> UsageError {
-        UsageError(description: "\(message)\nusage: jam-bench-core [--ops N] [--seed S] | --check N [--seed S]")
+        UsageError(description: "\(message)\nusage: jam-bench-core [--ops N] [--seed S] | --check N [--seed S]"
+            + " | --check-kinds N [--seed S] [--jobs J] [--kinds A,B [--case I]]")
     }
 }
 
@@ -97,6 +115,120 @@ func runChecks(_ pairs: Int, seed: UInt64) {
     }
 }
 
+/// TP1 on `pairs` cases of each ordered pair of component kinds (or of `--kinds` only), each pair's cases
+/// cut into slices that `jobs` threads take in turn. Prints the table of kept pairs and failures, the
+/// draws, the time and the cost of a pair; exits 1 on a failure, naming the command that replays it.
+func runKindChecks(_ pairs: Int, _ options: Options) {
+    let kindPairs = options.kinds.map { [$0] } ?? ComponentKind.allCases.flatMap { a in ComponentKind.allCases.map { (a, $0) } }
+    let slices = max(1, min(pairs / Convergence.casesPerDocument, options.jobs * 4))
+    let tasks = kindPairs.indices.flatMap { pair in (0..<slices).map { (pair, $0) } }
+    let board = KindBoard(kindPairs, slices: slices)
+    let seed = options.seed
+    print("TP1 per kind pair: \(pairs) pairs for each of \(kindPairs.count) ordered pairs of kinds (seed \(seed), \(options.jobs) jobs)")
+    let time = seconds {
+        DispatchQueue.concurrentPerform(iterations: options.jobs) { _ in
+            while let task = board.take(tasks.count) {
+                let (pair, slice) = tasks[task]
+                let first = pairs * slice / slices
+                let count = pairs * (slice + 1) / slices - first
+                let result = Convergence.checkTP1(kinds: kindPairs[pair], pairs: count, seed: seed, from: first)
+                if let done = board.finish(pair, result) {
+                    let line = "\(done.a) × \(done.b): \(done.kept) kept of \(done.generated), \(done.rewritten) rewritten, \(done.failures) failed"
+                    FileHandle.standardError.write(Data("\(line)\n".utf8))
+                }
+            }
+        }
+    }
+    let results = board.results
+    printKindTable(results)
+    let generated = results.reduce(0) { $0 + $1.generated }, kept = results.reduce(0) { $0 + $1.kept }
+    let rewritten = results.reduce(0) { $0 + $1.rewritten }, failures = results.reduce(0) { $0 + $1.failures }
+    print("\(kept) pairs checked of \(generated) drawn (\(generated - kept) drawn again: a component did not apply); \(rewritten) rewritten by a rule")
+    print(String(format: "%.1f s on %d jobs: %.0f ns a pair (per job)", time, options.jobs, time * Double(options.jobs) / Double(max(1, kept)) * 1e9))
+    if failures == 0 {
+        print("all held")
+        return
+    }
+    for result in results {
+        guard let failure = result.firstFailure else { continue }
+        print("\(result.failures) failures; the first: \(failure)")
+        print("replay: jam-bench-core --kinds \(result.a),\(result.b) --case \(failure.index) --seed \(seed)")
+    }
+    exit(1)
+}
+
+/// One case of the per-kind check, alone.
+func replayKindCase(_ kinds: (ComponentKind, ComponentKind), _ index: Int, seed: UInt64) {
+    let result = Convergence.checkTP1(kinds: kinds, pairs: 1, seed: seed, from: index)
+    if let failure = result.firstFailure {
+        print(failure)
+        exit(1)
+    }
+    print("case \(index) of \(kinds.0) × \(kinds.1) (seed \(seed)) held\(result.rewritten > 0 ? ", rewritten by a rule" : "")")
+}
+
+/// The 10×10 table: rows are the kind of `a`, columns the kind of `b`; a cell is the pairs kept, and
+/// `!F` when F of them failed.
+func printKindTable(_ results: [Convergence.KindPairCheck]) {
+    let short: [ComponentKind: String] = [
+        .trackAdd: "t.add", .trackRemove: "t.remove", .trackMove: "t.move", .trackSet: "t.set", .noteAdd: "n.add",
+        .noteRemove: "n.remove", .noteSet: "n.set", .timeInsert: "time.ins", .timeRemove: "time.rm", .sessionSet: "s.set",
+    ]
+    let columns = ComponentKind.allCases.filter { b in results.contains { $0.b == b } }
+    let rows = ComponentKind.allCases.filter { a in results.contains { $0.a == a } }
+    let pad = { (text: String, width: Int) in String(repeating: " ", count: max(0, width - text.count)) + text }
+    let table = { (title: String, cell: (Convergence.KindPairCheck) -> String) in
+        let width = max(9, (results.map { cell($0).count }.max() ?? 0) + 1)
+        print(title)
+        print(pad("a \\ b", 9) + columns.map { pad(short[$0]!, width) }.joined())
+        for a in rows {
+            let cells = columns.map { b in results.first { $0.a == a && $0.b == b }.map { pad(cell($0), width) } ?? pad("", width) }
+            print(pad(short[a]!, 9) + cells.joined())
+        }
+    }
+    table("pairs checked (!F: F of them failed)", keptCell)
+    table("% of them a rule rewrote (the two met)") { String(format: "%.1f", 100 * Double($0.rewritten) / Double(max(1, $0.kept))) }
+}
+
+func keptCell(_ result: Convergence.KindPairCheck) -> String {
+    let kept = result.kept >= 1_000_000 && result.kept % 100_000 == 0
+        ? String(format: "%gM", Double(result.kept) / 1e6) : "\(result.kept)"
+    return result.failures == 0 ? kept : "\(kept)!\(result.failures)"
+}
+
+/// The per-kind check's shared state: the next task, and each pair's slices as they finish.
+final class KindBoard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var merged: [Convergence.KindPairCheck]
+    private var remaining: [Int]
+
+    init(_ pairs: [(ComponentKind, ComponentKind)], slices: Int) {
+        merged = pairs.map { Convergence.KindPairCheck(a: $0.0, b: $0.1) }
+        remaining = Array(repeating: slices, count: pairs.count)
+    }
+
+    /// The next task's number, or nil when all are taken.
+    func take(_ count: Int) -> Int? {
+        lock.withLock {
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    /// Records a slice; the pair's merged result once its last slice is in.
+    func finish(_ pair: Int, _ result: Convergence.KindPairCheck) -> Convergence.KindPairCheck? {
+        lock.withLock {
+            merged[pair].merge(result)
+            remaining[pair] -= 1
+            return remaining[pair] == 0 ? merged[pair] : nil
+        }
+    }
+
+    var results: [Convergence.KindPairCheck] { lock.withLock { merged } }
+}
+
 final class LockedList: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [String] = []
@@ -156,7 +288,12 @@ func runBenchmarks(_ options: Options) {
 
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
-    if let pairs = options.check {
+    if let index = options.replayCase {
+        guard let kinds = options.kinds else { throw UsageError(description: "--case needs --kinds A,B") }
+        replayKindCase(kinds, index, seed: options.seed)
+    } else if let pairs = options.checkKinds {
+        runKindChecks(pairs, options)
+    } else if let pairs = options.check {
         runChecks(pairs, seed: options.seed)
     } else {
         runBenchmarks(options)
