@@ -56,14 +56,19 @@ public struct KeyFinder: Sendable {
 
     /// Weighs the key found against its relative and the next best keys by the profiles' correlation
     /// plus the harmony's evidence; returns the result with the bars of the old key moved to the new.
-    public func confirm(_ result: Result, histograms: [[Double]], segments: [ChordSegment], declared: Tonality?) -> Result {
+    /// `cues` (24, as `Tonality.all`) are the melody's tonic cues (see `TonicCues`), added to each key's score.
+    public func confirm(
+        _ result: Result, histograms: [[Double]], segments: [ChordSegment], declared: Tonality?, cues: [Double]? = nil
+    ) -> Result {
         var total = [Double](repeating: 0, count: 12)
         for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
         let correlations = KeyProfiles.correlations(total)
+        let cue = cues ?? [Double](repeating: 0, count: 24)
         func score(_ key: Tonality) -> Double {
-            correlations[key.index] + (key == declared ? declaredBonus : 0) + Self.harmonyWeight * tonicEvidence(key, segments: segments)
+            correlations[key.index] + cue[key.index] + (key == declared ? declaredBonus : 0)
+                + Self.harmonyWeight * tonicEvidence(key, segments: segments)
         }
-        let ranked = (0..<24).sorted { correlations[$0] > correlations[$1] }.prefix(3).map { Tonality.all[$0] }
+        let ranked = (0..<24).sorted { correlations[$0] + cue[$0] > correlations[$1] + cue[$1] }.prefix(3).map { Tonality.all[$0] }
         let candidates = [result.key, result.key.relative] + ranked
         let best = candidates.max { score($0) < score($1) }!
         guard best != result.key else { return result }
@@ -74,13 +79,16 @@ public struct KeyFinder: Sendable {
     }
 
     /// `histograms[bar]` holds 12 weights (0 = C). Bars without notes take their neighbours' key.
-    public func keys(histograms: [[Double]], declared: Tonality?) -> Result {
+    /// `cues` (24, as `Tonality.all`) are the music's tonic cues (see `TonicCues`): they count towards the
+    /// whole piece's key, and so lean every bar towards it.
+    public func keys(histograms: [[Double]], declared: Tonality?, cues: [Double]? = nil) -> Result {
         let bars = histograms.count
         let fallback = declared ?? Tonality(tonic: 0, mode: .major)
         var total = [Double](repeating: 0, count: 12)
         for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
         let correlations = KeyProfiles.correlations(total)
         var whole = correlations
+        if let cues { for k in 0..<24 { whole[k] += cues[k] } }
         if let declared { whole[declared.index] += declaredBonus }
         let ranked = (0..<24).sorted { whole[$0] > whole[$1] }
         guard bars > 0, total.contains(where: { $0 > 0 }) else {

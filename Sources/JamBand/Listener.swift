@@ -14,6 +14,8 @@ public struct Listener: Sendable {
     public var maxBars: Int
     public var keyFinder: KeyFinder
     public var chordAnalyzer: ChordAnalyzer
+    /// What the music rests on, weighed with the key profiles.
+    public var tonicCues = TonicCues()
     /// How much a beat hears of the same beat in the loop's other four-bar phrases when the harmony
     /// repeats (0: nothing).
     public var loopWeight: Double = 0.5
@@ -105,11 +107,12 @@ public struct Listener: Sendable {
 
         // Keys from the profiles, chords in those keys; then the chords confirm the key or move it (to
         // its relative, most often), and the chords are heard again in the key confirmed.
-        var keys = keyFinder.keys(histograms: histograms, declared: declared)
+        let cues = tonicCues.scores(pitched.map(\.notes), grid: grid, end: end)
+        var keys = keyFinder.keys(histograms: histograms, declared: declared, cues: cues)
         let bass = lowest.map { $0 <= 55 ? PitchClass.of($0) : nil }
         let heard = Self.pooled(chroma, beatsPerBar: perBar, bars: bars, weight: loopWeight)
         var segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)
-        let confirmed = keyFinder.confirm(keys, histograms: histograms, segments: segments, declared: declared)
+        let confirmed = keyFinder.confirm(keys, histograms: histograms, segments: segments, declared: declared, cues: cues)
         if confirmed.key != keys.key {
             keys = confirmed
             segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)

@@ -96,3 +96,37 @@ func everyQualityOnARootIsHeardAsItself(chord: Chord) {
     let reading = Listener().read(Fixtures.document([Fixtures.chords([symbol, symbol], bass: true)], bars: 2))
     #expect(reading.chord(atBeat: 0) == chord)
 }
+
+/// Three rounds of white notes (C major, A minor and F major alike: the profiles alone say F), then a
+/// close held for two beats: where it comes to rest, and from where, says the key.
+@Test(arguments: [
+    ([71, 72], "C major"),  // 7→1 into C
+    ([74, 72], "C major"),  // 2→1 into C
+    ([71, 69], "A minor"),  // 2→1 into A
+    ([68, 69], "A minor"),  // the raised 7th → 1
+])
+func aHeldCloseSaysTheKeyOfAnAmbiguousMelody(close: [Int], key: String) {
+    let body = [64, 65, 67, 69, 71, 69, 67, 65, 64, 62, 64, 65, 67, 65, 64, 62]
+    var notes: [(Double, Double, Int)] = []
+    for round in 0..<3 { notes += body.enumerated().map { (Double($0.offset + 16 * round), 1.0, $0.element) } }
+    notes.append((48, 1, close[0]))
+    notes.append((49, 2, close[1]))
+    let reading = Listener().read(Fixtures.document([Fixtures.track("h.melody", notes)], bars: 13))
+    #expect(reading.key.name == key)
+}
+
+@Test func theCuesWeighTheTonicOfAHeldCadence() {
+    let notes = [(0.0, 1.0, 67), (1, 1, 65), (2, 1, 62), (3, 1, 71), (4, 4, 72)].enumerated().map { index, n in
+        Note(id: "n\(index)", tick: Int(n.0 * 480), duration: Int(n.1 * 480), pitch: n.2, velocity: 90)
+    }
+    let grid = BeatGrid(meter: Meter(4, 4))
+    let held = TonicCues().scores([notes], grid: grid, end: 8 * 480)
+    let c = Tonality(tonic: 0, mode: .major).index, g = Tonality(tonic: 7, mode: .major).index
+    #expect(held[c] > held[g])
+    // The same close, a beat long (a loop's last note before it comes round), is no close.
+    var short = notes
+    short[4].duration = 480
+    let loop = TonicCues().scores([short], grid: grid, end: 8 * 480)
+    #expect(loop[c] < held[c])
+    #expect(loop[c] == TonicCues(openingWeight: 0.2, closingWeight: 0).scores([short], grid: grid, end: 8 * 480)[c])
+}
