@@ -17,7 +17,7 @@ public struct ChordAnalyzer: Sendable {
     public var offBeatCost: Double
     /// Weight of a bass note on the chord's root, per beat.
     public var bassWeight: Double
-    /// What a root moving down a fifth (V→I, ii→V) earns.
+    /// What a root moving down a fifth (V→I, ii→V), the commonest motion of tonal harmony, earns.
     public var fifthMotionBonus: Double
     /// The longest stretch one segment may cover, in bars (a longer chord is several merged).
     public var maxBars: Int
@@ -30,7 +30,7 @@ public struct ChordAnalyzer: Sendable {
 
     public init(
         changeCost: Double = 1.0, halfBarCost: Double = 0.6, offBeatCost: Double = 1.8, bassWeight: Double = 1.5,
-        fifthMotionBonus: Double = 0.2, maxBars: Int = 2, fullWeight: Double = 1.0, missWeight: Double = 0.5,
+        fifthMotionBonus: Double = 0.5, maxBars: Int = 2, fullWeight: Double = 1.0, missWeight: Double = 0.5,
         chordToneShare: Double = 0.75
     ) {
         self.fullWeight = fullWeight

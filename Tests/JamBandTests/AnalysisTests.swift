@@ -130,3 +130,17 @@ func aHeldCloseSaysTheKeyOfAnAmbiguousMelody(close: [Int], key: String) {
     #expect(loop[c] < held[c])
     #expect(loop[c] == TonicCues(openingWeight: 0.2, closingWeight: 0).scores([short], grid: grid, end: 8 * 480)[c])
 }
+
+@Test func anArpeggiatedMelodyAloneIsHarmonisedDiatonically() {
+    // C-E-G | B-D-F | C-A-F | G-B-D, twice: a tune with no chords under it.
+    let bars = [[60, 64, 67, 64], [71, 74, 77, 74], [72, 69, 65, 69], [67, 71, 74, 71]]
+    let notes = (bars + bars).enumerated().flatMap { bar, pitches in pitches.enumerated().map { (Double(bar * 4 + $0.offset), 1.0, $0.element) } }
+    let reading = Listener().read(Fixtures.document([Fixtures.track("h.melody", notes)], bars: 8))
+    #expect(reading.key.name == "C major")
+    #expect(reading.segments.allSatisfy { $0.chord.pitchClasses.isSubset(of: reading.key.scale) })
+    // B-D-F is the dominant's (G7 or its leading-tone triad), and each bar's arpeggio is its chord.
+    #expect(PitchClassSet([11, 2, 5]).isSubset(of: reading.chord(atBeat: 4).pitchClasses))
+    #expect(reading.chord(atBeat: 0).triad == Chord(root: 0, quality: .major))
+    #expect(reading.chord(atBeat: 8).triad == Chord(root: 5, quality: .major))
+    #expect(reading.chord(atBeat: 12).root == 7)
+}
