@@ -22,6 +22,15 @@ public struct BassGenerator: Sendable {
         var velocity: Int
     }
 
+    /// The note the bass rests on for a span: the root when the analysis is all but sure of it (90%),
+    /// else the chord's surest tone when that is clearly surer than the root. It is a tone the likely
+    /// chords share, so the chord sounds over it (an inversion) instead of over a root that may be wrong.
+    static func anchor(_ span: BarContext.Span) -> Int {
+        let root = span.chord.root
+        let best = span.chord.tones.max { span.support[$0] < span.support[$1] } ?? root
+        return span.support[root] >= 0.9 || span.support[best] < span.support[root] + 0.15 ? root : best
+    }
+
     public func notes(for c: BarContext) -> [PlayedNote] {
         var random = c.random(0xBA55)
         var events: [Event] = []
@@ -38,10 +47,10 @@ public struct BassGenerator: Sendable {
             let span = c.chords[event.span]
             let chord = span.chord
             if event.span != rootSpan {
-                rootPitch = Self.home(span.anchor)
+                rootPitch = Self.home(Self.anchor(span))
                 rootSpan = event.span
             }
-            let hedged = span.anchor != chord.root
+            let hedged = Self.anchor(span) != chord.root
             let strong = event.fraction == 0 && c.grid.beats[min(event.beat, c.grid.beatsPerBar - 1)].isStrong
             let pitch: Int
             switch event.kind {
