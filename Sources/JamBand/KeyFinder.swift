@@ -68,7 +68,9 @@ public struct KeyFinder: Sendable {
             correlations[key.index] + cue[key.index] + (key == declared ? declaredBonus : 0)
                 + Self.harmonyWeight * tonicEvidence(key, segments: segments)
         }
-        let ranked = (0..<24).sorted { correlations[$0] + cue[$0] > correlations[$1] + cue[$1] }.prefix(3).map { Tonality.all[$0] }
+        // The candidates come from the profiles alone: a cue says where the music rests, not its mode,
+        // and must not bring in the parallel key the notes deny.
+        let ranked = (0..<24).sorted { correlations[$0] > correlations[$1] }.prefix(3).map { Tonality.all[$0] }
         let candidates = [result.key, result.key.relative] + ranked
         let best = candidates.max { score($0) < score($1) }!
         guard best != result.key else { return result }
