@@ -24,7 +24,8 @@ import subprocess
 import sys
 import tempfile
 
-# Agreement floors, from the first measurement (40 chorales): see the report printed and the module doc.
+# Agreement floors. The first measurement (40 chorales, before the tonic cues) gave 0.925, 0.825 and 0.750;
+# music21's own Krumhansl-Schmuckler agreed with the score's key on 0.750 of them (whole) and 0.600 (soprano).
 FLOORS = {
     "whole vs score key": 0.85,
     "whole vs music21": 0.75,
