@@ -35,10 +35,10 @@ struct ClientConnection {
     private let started = ContinuousClock.now
     private var logger: Logger
 
-    init(id: ConnectionID, context: ServerContext) {
+    init(id: ConnectionID, context: ServerContext, channel: any Channel) {
         self.id = id
         self.context = context
-        outbox = Outbox(capacity: context.limits.outboundBytes)
+        outbox = Outbox(channel: channel, capacity: context.limits.outboundBytes)
         logger = context.logger
         logger[metadataKey: "connection"] = "\(id)"
     }
@@ -47,35 +47,27 @@ struct ClientConnection {
     func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         var reader = Reader(connection: self)
         do {
-            try await channel.executeThenClose { inbound, outbound in
+            try await channel.executeThenClose { inbound, _ in
                 let auth: ServerMessage.Auth = context.token == nil ? .none : .token
                 outbox.send(ServerMessage.hello(.init(server: "jam/\(JamVersion.program)", auth: auth, limits: context.limits)).line())
-                let watchdog = Task { await watch() }
+                let watchdog = watch(channel.channel.eventLoop)
                 defer { watchdog.cancel() }
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        while let batch = await outbox.next() {
-                            if let bytes = Outbox.joined(batch) { try await outbound.write(bytes) }
-                        }
-                        channel.channel.close(promise: nil)
+                do {
+                    for try await line in inbound {
+                        activity.withLockedValue { $0.last = .now; $0.pinged = false }
+                        guard await reader.handle(line) else { break }
                     }
-                    do {
-                        for try await line in inbound {
-                            activity.withLockedValue { $0.last = .now; $0.pinged = false }
-                            guard await reader.handle(line) else { break }
-                        }
-                    } catch let error as ProtocolError {
-                        reader.refuse(error)
-                    } catch NIOSSLError.uncleanShutdown {
-                        logger.debug("closed without TLS close_notify")
-                    } catch let error as NIOSSLError {
-                        logger.notice("TLS failed; connection closed", metadata: ["error": "\(error)"])
-                    } catch {
-                        logger.info("connection failed", metadata: ["error": "\(error)"])
-                    }
-                    outbox.close()
-                    try await group.next()
+                } catch let error as ProtocolError {
+                    reader.refuse(error)
+                } catch NIOSSLError.uncleanShutdown {
+                    logger.debug("closed without TLS close_notify")
+                } catch let error as NIOSSLError {
+                    logger.notice("TLS failed; connection closed", metadata: ["error": "\(error)"])
+                } catch {
+                    logger.info("connection failed", metadata: ["error": "\(error)"])
                 }
+                // The outbox's last flush is on the event loop before the close that ends this.
+                outbox.close()
             }
         } catch {
             logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
@@ -97,22 +89,22 @@ struct ClientConnection {
         }
     }
 
-    /// Pings a quiet client, and closes one that stays silent or never joins.
-    private func watch() async {
+    /// Pings a quiet client, and closes one that stays silent or never joins: a timer on the connection's
+    /// event loop, which costs an idle connection no task of its own.
+    private func watch(_ loop: any EventLoop) -> RepeatedTask {
         let limits = context.limits
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(200))
+        let shortest = min(limits.joinSeconds, limits.idleSeconds, limits.pingSeconds > 0 ? limits.pingSeconds : limits.idleSeconds)
+        let tick = TimeAmount.milliseconds(Int64(min(1000, max(50, shortest * 1000 / 4))))
+        return loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { task in
             let now = ContinuousClock.now
             let (silent, pinged, joined) = activity.withLockedValue { ($0.last.duration(to: now), $0.pinged, $0.joined) }
             if !joined && started.duration(to: now) > .seconds(limits.joinSeconds) {
                 refuse(ProtocolError(.idleTimeout, "no JOIN within \(limits.joinSeconds) s"))
-                return
-            }
-            if silent > .seconds(limits.idleSeconds) {
+                task.cancel()
+            } else if silent > .seconds(limits.idleSeconds) {
                 refuse(ProtocolError(.idleTimeout, "nothing heard for \(limits.idleSeconds) s"))
-                return
-            }
-            if silent > .seconds(limits.pingSeconds) && !pinged {
+                task.cancel()
+            } else if silent > .seconds(limits.pingSeconds) && !pinged {
                 activity.withLockedValue { $0.pinged = true }
                 outbox.send(ServerMessage.ping.line())
             }

@@ -2,101 +2,100 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// The lines waiting to be written to one client. Senders never wait: `send` either queues or, past the
-/// byte cap, refuses and marks the client a slow consumer. One writer task drains it to the socket.
+/// byte cap, refuses and marks the client a slow consumer. Lines are written on the channel's event loop,
+/// a burst at a time; a broadcast hands each loop its outboxes in one step (`Delivery`).
 final class Outbox: Sendable {
-    private struct State {
-        var queued: [ByteBuffer] = []
-        var bytes = 0
-        var closed = false
-        var overflowed = false
-        var waiter: CheckedContinuation<[ByteBuffer]?, Never>?
+    private let state: NIOLockedValueBox<OutboxState>
+    private let channel: any Channel
+
+    init(channel: any Channel, capacity: Int) {
+        self.channel = channel
+        state = NIOLockedValueBox(OutboxState(capacity: capacity))
     }
 
-    private let state = NIOLockedValueBox(State())
-    let capacity: Int
+    var eventLoop: any EventLoop { channel.eventLoop }
 
-    init(capacity: Int) {
-        self.capacity = capacity
-    }
-
-    /// Queues a line; false when the client is closed or has more than `capacity` bytes waiting.
+    /// Queues a line; false when the client is closing or has more than the cap unread.
     @discardableResult
     func send(_ line: ByteBuffer) -> Bool {
-        let waiter: CheckedContinuation<[ByteBuffer]?, Never>? = state.withLockedValue { state in
-            guard !state.closed, !state.overflowed else { return nil }
-            guard state.bytes + line.readableBytes <= capacity else {
-                state.overflowed = true
-                return nil
-            }
-            state.queued.append(line)
-            state.bytes += line.readableBytes
-            guard let waiter = state.waiter else { return nil }
-            state.waiter = nil
-            return waiter
-        }
-        if let waiter {
-            waiter.resume(returning: takeAll())
+        switch enqueue(line) {
+        case .queued(flush: true):
+            eventLoop.execute { self.flush() }
             return true
+        case .queued(flush: false):
+            return true
+        case .refused:
+            return false
         }
-        return state.withLockedValue { !$0.overflowed && !$0.closed }
+    }
+
+    /// Queues a line without scheduling its flush: for `Delivery`, which schedules many at once.
+    func enqueue(_ line: ByteBuffer) -> OutboxState.Enqueued {
+        state.withLockedValue { $0.enqueue(line) }
     }
 
     /// True once a send found the outbox over its cap.
     var overflowed: Bool { state.withLockedValue { $0.overflowed } }
 
-    /// Queues a last line past the cap (an ERR or BYE), then closes: the writer ends after it.
+    /// Queues a last line past the cap (an ERR or BYE), then closes the connection after it.
     func close(after last: ByteBuffer? = nil) {
-        let waiter: CheckedContinuation<[ByteBuffer]?, Never>? = state.withLockedValue { state in
-            guard !state.closed else { return nil }
-            if let last {
-                state.queued.append(last)
-                state.bytes += last.readableBytes
-            }
-            state.closed = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: takeAll())
-    }
-
-    /// The next batch to write; nil once closed and drained.
-    func next() async -> [ByteBuffer]? {
-        await withCheckedContinuation { continuation in
-            let ready: [ByteBuffer]?? = state.withLockedValue { state in
-                if !state.queued.isEmpty {
-                    defer {
-                        state.queued.removeAll(keepingCapacity: true)
-                        state.bytes = 0
-                    }
-                    return .some(state.queued)
-                }
-                if state.closed { return .some(nil) }
-                state.waiter = continuation
-                return .none
-            }
-            if let ready { continuation.resume(returning: ready) }
+        if state.withLockedValue({ $0.close(after: last) }) {
+            eventLoop.execute { self.flush() }
         }
     }
 
-    /// A batch as one buffer, so that it goes out as one TLS record (up to 16 KiB) and one pass through
-    /// the pipeline: a record per line would cost each line a record's header and tag, and its own
-    /// encryption call. Nil for an empty batch.
-    static func joined(_ batch: [ByteBuffer]) -> ByteBuffer? {
-        guard let first = batch.first else { return nil }
-        guard batch.count > 1 else { return first }
-        var joined = ByteBufferAllocator().buffer(capacity: batch.reduce(0) { $0 + $1.readableBytes })
-        for line in batch { joined.writeImmutableBuffer(line) }
-        return joined
+    /// Writes what is queued; on the channel's event loop.
+    func flush() {
+        let flush = state.withLockedValue { $0.takeFlush() }
+        guard let bytes = flush.bytes else {
+            if flush.close { channel.close(promise: nil) }
+            return
+        }
+        let count = bytes.readableBytes
+        let written = channel.writeAndFlush(bytes)
+        written.whenComplete { [state] _ in state.withLockedValue { $0.sent(count) } }
+        guard flush.close else { return }
+        // Close once the last line is on the socket, or after a grace period if it cannot get there (a
+        // client that never finishes its TLS handshake, or never reads).
+        let channel = self.channel
+        let deadline = channel.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
+        written.whenComplete { _ in
+            deadline.cancel()
+            channel.close(promise: nil)
+        }
     }
 
-    private func takeAll() -> [ByteBuffer]? {
-        state.withLockedValue { state in
-            if state.queued.isEmpty { return state.closed ? nil : [] }
-            defer {
-                state.queued.removeAll(keepingCapacity: true)
-                state.bytes = 0
+    /// How long a closing connection's last line may take to reach the socket.
+    static let closeGrace = TimeAmount.seconds(2)
+}
+
+/// Lines for many outboxes, handed to each event loop in one step: a broadcast to hundreds of members
+/// costs one task per loop rather than one per member.
+struct Delivery {
+    private var due: [(loop: any EventLoop, outboxes: [Outbox])] = []
+
+    /// Runs `body`, then schedules the flushes of every outbox it sent to.
+    static func batch<T>(_ body: (inout Delivery) throws -> T) rethrows -> T {
+        var delivery = Delivery()
+        defer { delivery.run() }
+        return try body(&delivery)
+    }
+
+    mutating func send(_ line: ByteBuffer, to outbox: Outbox) {
+        guard case .queued(flush: true) = outbox.enqueue(line) else { return }
+        let loop = outbox.eventLoop
+        if let index = due.firstIndex(where: { $0.loop === loop }) {
+            due[index].outboxes.append(outbox)
+        } else {
+            due.append((loop, [outbox]))
+        }
+    }
+
+    private func run() {
+        for (loop, outboxes) in due {
+            loop.execute {
+                for outbox in outboxes { outbox.flush() }
             }
-            return state.queued
         }
     }
 }

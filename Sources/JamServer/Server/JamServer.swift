@@ -115,7 +115,7 @@ public final class JamServer: Service, Sendable {
     }
 
     private func serve(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, id: ConnectionID) async {
-        let connection = ClientConnection(id: id, context: context)
+        let connection = ClientConnection(id: id, context: context, channel: channel.channel)
         let admitted = open.withLockedValue { open -> Bool in
             guard open.count < limits.connections else { return false }
             open[id] = connection.outbox

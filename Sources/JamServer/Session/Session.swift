@@ -166,28 +166,30 @@ actor Session {
 
     /// Sends, in revision order, every acknowledgement and broadcast whose revision is durable.
     private func release() {
-        for release in queue.release() {
-            switch release {
-            case .commit(let entry):
-                let broadcast = ServerMessage.op(CommittedOperation(revision: entry.revision, author: entry.author, op: entry.operation)).line()
-                for member in members.values where member.awaitingWelcome == nil {
-                    if member.peer.client == entry.author {
-                        member.outbox.send(ServerMessage.ack(.init(seq: entry.seq, revision: entry.revision)).line())
-                    } else {
-                        member.outbox.send(broadcast)
+        Delivery.batch { delivery in
+            for release in queue.release() {
+                switch release {
+                case .commit(let entry):
+                    let broadcast = ServerMessage.op(CommittedOperation(revision: entry.revision, author: entry.author, op: entry.operation)).line()
+                    for member in members.values where member.awaitingWelcome == nil {
+                        if member.peer.client == entry.author {
+                            delivery.send(ServerMessage.ack(.init(seq: entry.seq, revision: entry.revision)).line(), to: member.outbox)
+                        } else {
+                            delivery.send(broadcast, to: member.outbox)
+                        }
                     }
+                case .ack(let client, let connection, let seq, let revision):
+                    if let member = members[client], member.connection == connection {
+                        delivery.send(ServerMessage.ack(.init(seq: seq, revision: revision)).line(), to: member.outbox)
+                    }
+                case .welcome(let client, let connection, var welcome):
+                    guard var member = members[client], member.connection == connection else { continue }
+                    welcome.roster = roster
+                    welcome.transport = state.transport.trimmed(at: TransportClock.now())
+                    delivery.send(ServerMessage.welcome(welcome).line(), to: member.outbox)
+                    member.awaitingWelcome = nil
+                    members[client] = member
                 }
-            case .ack(let client, let connection, let seq, let revision):
-                if let member = members[client], member.connection == connection {
-                    member.outbox.send(ServerMessage.ack(.init(seq: seq, revision: revision)).line())
-                }
-            case .welcome(let client, let connection, var welcome):
-                guard var member = members[client], member.connection == connection else { continue }
-                welcome.roster = roster
-                welcome.transport = state.transport.trimmed(at: TransportClock.now())
-                member.outbox.send(ServerMessage.welcome(welcome).line())
-                member.awaitingWelcome = nil
-                members[client] = member
             }
         }
         dropSlowConsumers()
@@ -299,8 +301,10 @@ actor Session {
     /// Sends to every member but `except` and those whose WELCOME (which will hold the news) waits.
     private func broadcast(_ message: ServerMessage, except: String?) {
         let line = message.line()
-        for member in members.values where member.peer.client != except && member.awaitingWelcome == nil {
-            member.outbox.send(line)
+        Delivery.batch { delivery in
+            for member in members.values where member.peer.client != except && member.awaitingWelcome == nil {
+                delivery.send(line, to: member.outbox)
+            }
         }
         dropSlowConsumers()
     }
