@@ -3,7 +3,8 @@
 #   (a) Jam: 1 session × 32 clients, closed loop, every edit broadcast to the 31 others;
 #   (b) nats-server over TLS on loopback: 32 subscribers, 32 publishers, Jam's mean message size, the
 #       same generator and flow control; prints Jam's delivered messages/s over NATS's (goal ≥ 0.5);
-#   (c) 200 editors × 5 edits/s in one session (goal: ack p95 ≤ 5 ms);
+#   (c) 200 editors × 5 edits/s in one session (goal: ack p95 ≤ 5 ms), and nats-server with 200 publishers
+#       at the same rate and size, each message to the 199 others;
 #   (d) the editors-per-session ceiling at 5 edits/s each with ack p95 < 50 ms (goal ≥ 1000);
 #   (e) 10k idle TLS connections, joined 20 to a session (goal ≤ 20 KiB of server RSS each).
 # Prints a table and writes Tools/bench-results.json (or $1).
@@ -107,12 +108,15 @@ CONF
 NATS=$!
 until grep -q "Server is ready" "$WORK/nats.log" 2>/dev/null; do sleep 0.05; done
 load nats --port "$NATS_PORT" --ca "$WORK/nats-cert.pem" --server-pid "$NATS" --clients 32 --rate 0 --size "$SIZE" --warmup 2 --duration "$SECONDS_EACH" --label "nats 32 clients" --json "$WORK/b.json"
-kill "$NATS"; wait "$NATS" 2>/dev/null || true; NATS=""
 
-echo "== (c) 200 editors × 5 edits/s in one session"
+echo "== (c) 200 editors × 5 edits/s in one session, then NATS with 200 publishers at the same rate"
 start_jam c rooms.json
 load jam --port "$PORT" --ca "$CA" --server-pid "$SERVER" --clients 200 --rate 5 --warmup 2 --duration "$SECONDS_EACH" --parallel 32 --label "jam 200 editors" --json "$WORK/c.json"
 stop_jam
+# The peer at the same fan-out: 200 publishers × 5/s, each message to 199 others.
+SIZE_C=$(field "$WORK/c.json" 'round(mean_message_bytes)')
+load nats --port "$NATS_PORT" --ca "$WORK/nats-cert.pem" --server-pid "$NATS" --clients 200 --rate 5 --size "$SIZE_C" --warmup 2 --duration "$SECONDS_EACH" --parallel 32 --label "nats 200 publishers" --json "$WORK/c-nats.json"
+kill "$NATS"; wait "$NATS" 2>/dev/null || true; NATS=""
 
 echo "== (d) editors per session at $CEILING_RATE edits/s each, until ack p95 ≥ 50 ms"
 start_jam d rooms.json
@@ -139,14 +143,14 @@ work, results, ceiling, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.
 probe = lambda text: dict(zip(["load_average_1m", "fdatasync_p50_ms", "fdatasync_p99_ms"], map(float, text.split())))
 conditions = {"before": probe(sys.argv[5]), "after": probe(sys.argv[6]), "nice": int(os.environ.get("BENCH_NICE", "0"))}
 load = lambda name: json.load(open(os.path.join(work, name)))
-a, b, c, e = load("a.json"), load("b.json"), load("c.json"), load("e.json")
+a, b, c, cn, e = load("a.json"), load("b.json"), load("c.json"), load("c-nats.json"), load("e.json")
 d = [load(f"d-{n}.json") for n in steps if os.path.exists(os.path.join(work, f"d-{n}.json"))]
 model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ratio = a["delivered_per_second"] / b["delivered_per_second"] if b["delivered_per_second"] else 0
 out = {
     "machine": {"cpus": os.cpu_count(), "model": model, "kernel": platform.release(),
                 "nats_server": subprocess.run(["nats-server", "--version"], capture_output=True, text=True).stdout.strip()},
-    "conditions": conditions, "jam_32": a, "nats_32": b, "ratio_delivered": round(ratio, 3), "room_200": c,
+    "conditions": conditions, "jam_32": a, "nats_32": b, "ratio_delivered": round(ratio, 3), "room_200": c, "nats_room_200": cn,
     "ceiling": {"editors": ceiling, "rate": float(sys.argv[7]), "steps": d}, "idle": e,
 }
 json.dump(out, open(results, "w"), indent=2, sort_keys=True)
@@ -165,6 +169,7 @@ row("(b) NATS CPU: a delivery (server % / gen %)", cpu(b), "", True)
 row("(a) Jam 32 clients: ack p50/p95/p99 ms", f"{a['ack']['p50_ms']} / {a['ack']['p95_ms']} / {a['ack']['p99_ms']}", "", True)
 row("(b) NATS 32 clients: ack p50/p95/p99 ms", f"{b['ack']['p50_ms']} / {b['ack']['p95_ms']} / {b['ack']['p99_ms']}", "", True)
 row("(c) 200 editors × 5/s: ack p95 ms", f"{c['ack']['p95_ms']} (delivery p95 {c['delivery']['p95_ms']})", "≤ 5", c["ack"]["p95_ms"] <= 5)
+row("(c) NATS, 200 publishers × 5/s: ack p95 ms", f"{cn['ack']['p95_ms']} (delivery p95 {cn['delivery']['p95_ms']})", "", True)
 row(f"(d) editors per session at {sys.argv[7]}/s, ack p95 < 50 ms", f"{ceiling}", "≥ 1000", ceiling >= 1000)
 per = e.get("kib_per_connection")
 row(f"(e) server RSS per idle connection ({e['opened']})", f"{per} KiB", "≤ 20 KiB", per is not None and per <= 20)
