@@ -275,7 +275,9 @@ struct LimitsTests {
         try await withScene(limits: limits) { scene in
             var (bystander, player) = (scene.bystander, scene.player)
 
-            /// `count` lines of the kind in one write, with the answers: true for accepted, false for refused.
+            /// `count` lines of the kind in one write, with the answers in the order of the lines: true for
+            /// accepted, false for refused. An OP's answer is found by its seq: a refusal goes at once, an ACK
+            /// once the log has the operation, so a later OP's refusal may arrive before an earlier one's ACK.
             func burstOf(_ count: Int, from member: inout Member) async throws -> [Bool] {
                 var lines: [UInt8] = []
                 var seqs: [Int] = []
@@ -290,25 +292,38 @@ struct LimitsTests {
                     }
                 }
                 try await member.client.send(raw: lines)
-                var answers: [Bool] = []
-                while answers.count < count {
+                var answers: [Bool?] = Array(repeating: nil, count: count)
+                var inOrder = 0
+                func answer(_ accepted: Bool, seq: Int?) {
+                    if rate == .ops {
+                        guard let seq, let index = seqs.firstIndex(of: seq) else {
+                            Issue.record("an answer for seq \(seq.map(String.init) ?? "none"), not one of \(seqs)")
+                            return
+                        }
+                        #expect(answers[index] == nil, "two answers for seq \(seq)")
+                        answers[index] = accepted
+                    } else {
+                        answers[inOrder] = accepted
+                        inOrder += 1
+                    }
+                }
+                while answers.contains(nil) {
                     guard let message = try await member.client.next() else { throw TestFailure("closed") }
                     switch message {
                     case .ack(let ack):
-                        #expect(rate == .ops && ack.seq == seqs[answers.count])
-                        answers.append(true)
-                    case .chat(let chat) where chat.client == member.id: answers.append(true)
-                    case .pong: answers.append(true)
+                        #expect(rate == .ops)
+                        answer(true, seq: ack.seq)
+                    case .chat(let chat) where chat.client == member.id: answer(true, seq: nil)
+                    case .pong: answer(true, seq: nil)
                     case .err(let error):
                         #expect(error.code == .rateLimited)
                         #expect(!error.closesConnection)
                         #expect(error.verb == ["ops": "OP", "chats": "CHAT", "lines": "PING"][rate.rawValue])
-                        if rate == .ops { #expect(error.seq == seqs[answers.count]) }
-                        answers.append(false)
+                        answer(false, seq: error.seq)
                     default: continue
                     }
                 }
-                return answers
+                return answers.compactMap { $0 }
             }
 
             let answers = try await burstOf(burst + 2, from: &player)

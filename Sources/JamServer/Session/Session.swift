@@ -29,7 +29,9 @@ actor Session {
     private var members: [String: Member] = [:]
     private var order: [String] = []
     private var queue: ReleaseQueue
-    private var committing = false
+    /// The group-commit loop while it runs: a task of the session's own, so that no member's reader is
+    /// held in it while others keep submitting.
+    private var committer: Task<Void, Never>?
     private var failed = false
     private var closed = false
     /// The last transport record write, each waiting for the one before (so the log keeps their order).
@@ -50,7 +52,7 @@ actor Session {
 
     var revision: Int { state.revision }
     var document: Document { state.document }
-    var isEmpty: Bool { members.isEmpty && queue.isEmpty && !committing && transportWrites == 0 }
+    var isEmpty: Bool { members.isEmpty && queue.isEmpty && committer == nil && transportWrites == 0 }
     var roster: [Peer] { order.compactMap { members[$0]?.peer } }
 
     // MARK: Joining and leaving
@@ -112,7 +114,7 @@ actor Session {
     // MARK: Operations
 
     /// Serialises an operation; the author hears ACK or ERR, the others OP, once it is durable.
-    func submit(client: String, connection: ConnectionID, _ op: ClientMessage.Op) async {
+    func submit(client: String, connection: ConnectionID, _ op: ClientMessage.Op) {
         guard let member = members[client], member.connection == connection else { return }
         guard member.peer.role == .player else {
             member.outbox.send(ServerMessage.err(ProtocolError(.forbidden, "listeners cannot edit", verb: "OP", seq: op.seq)).line())
@@ -134,15 +136,19 @@ actor Session {
             metrics?.transforms.increment(by: Int64(before - op.base))
             queue.append(.commit(entry))
             if let transport = state.followTempo(now: TransportClock.now()) { changed(transport) }
-            await commit()
+            commitSoon()
         }
+    }
+
+    /// Starts the group-commit loop unless it runs already.
+    private func commitSoon() {
+        guard committer == nil else { return }
+        committer = Task { await commit() }
     }
 
     /// Writes what is waiting, batch after batch, while submissions keep arriving (group commit).
     private func commit() async {
-        guard !committing else { return }
-        committing = true
-        defer { committing = false }
+        defer { committer = nil }
         while case let batch = queue.nextBatch, let last = batch.last {
             let started = ContinuousClock.now
             do {
@@ -280,7 +286,8 @@ actor Session {
     /// Says goodbye to every member, waits for the log, and closes it.
     func close(reason: String) async {
         closed = true
-        await commit()
+        commitSoon()
+        while let committer { await committer.value }
         await lastTransportWrite?.value
         for member in members.values {
             member.outbox.close(after: ServerMessage.bye(Bye(reason: reason)).line())
