@@ -7,7 +7,7 @@ import NIOCore
 import NIOSSL
 
 /// What every connection shares: the sessions, the secret, the limits.
-struct ServerContext: Sendable {
+final class ServerContext: Sendable {
     let registry: SessionRegistry
     let secret: ServerSecret
     let limits: JamProtocol.Limits
@@ -17,11 +17,25 @@ struct ServerContext: Sendable {
     let bandmates: (any Bandmates)?
     /// The port the server listens on, for bandmates to connect to.
     let port: Int
+
+    init(
+        registry: SessionRegistry, secret: ServerSecret, limits: JamProtocol.Limits, token: String?,
+        metrics: ServerMetrics?, logger: Logger, bandmates: (any Bandmates)?, port: Int
+    ) {
+        self.registry = registry
+        self.secret = secret
+        self.limits = limits
+        self.token = token
+        self.metrics = metrics
+        self.logger = logger
+        self.bandmates = bandmates
+        self.port = port
+    }
 }
 
 /// One client connection: a reader turning lines into session calls, a writer draining the outbox, and
 /// a watchdog for idle clients. The decisions stay in `Session`; this only moves bytes.
-struct ClientConnection {
+final class ClientConnection: Sendable {
     private struct Activity {
         var last = ContinuousClock.now
         var pinged = false
@@ -33,14 +47,15 @@ struct ClientConnection {
     let outbox: Outbox
     private let activity = NIOLockedValueBox(Activity())
     private let started = ContinuousClock.now
-    private var logger: Logger
+    private let logger: Logger
 
     init(id: ConnectionID, context: ServerContext, channel: any Channel) {
         self.id = id
         self.context = context
         outbox = Outbox(channel: channel, capacity: context.limits.outboundBytes)
-        logger = context.logger
+        var logger = context.logger
         logger[metadataKey: "connection"] = "\(id)"
+        self.logger = logger
     }
 
     /// Serves the connection until either side closes it.
@@ -95,7 +110,7 @@ struct ClientConnection {
         let limits = context.limits
         let shortest = min(limits.joinSeconds, limits.idleSeconds, limits.pingSeconds > 0 ? limits.pingSeconds : limits.idleSeconds)
         let tick = TimeAmount.milliseconds(Int64(min(1000, max(50, shortest * 1000 / 4))))
-        return loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { task in
+        return loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { [self] task in
             let now = ContinuousClock.now
             let (silent, pinged, joined) = activity.withLockedValue { ($0.last.duration(to: now), $0.pinged, $0.joined) }
             if !joined && started.duration(to: now) > .seconds(limits.joinSeconds) {
