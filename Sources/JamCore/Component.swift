@@ -38,20 +38,7 @@ public enum Component: Hashable, Sendable {
     case sessionSet(value: SessionField, old: SessionField)
 
     /// The component's `type` on the wire.
-    public var type: String {
-        switch self {
-        case .trackAdd: "track.add"
-        case .trackRemove: "track.remove"
-        case .trackMove: "track.move"
-        case .trackSet: "track.set"
-        case .noteAdd: "note.add"
-        case .noteRemove: "note.remove"
-        case .noteSet: "note.set"
-        case .timeInsert: "time.insert"
-        case .timeRemove: "time.remove"
-        case .sessionSet: "session.set"
-        }
-    }
+    public var type: String { componentKind.type }
 
     /// The track this component edits, for the components confined to one existing track.
     var editedTrack: String? {

@@ -35,20 +35,7 @@ func transform(_ a: [Component], _ b: [Component], aWins: Bool) -> ([Component],
 
 extension Component {
     /// The order in which the pair rules are written; a pair is handled with its lower kind first.
-    var kind: Int {
-        switch self {
-        case .trackAdd: 0
-        case .trackRemove: 1
-        case .trackMove: 2
-        case .trackSet: 3
-        case .noteAdd: 4
-        case .noteRemove: 5
-        case .noteSet: 6
-        case .timeInsert: 7
-        case .timeRemove: 8
-        case .sessionSet: 9
-        }
-    }
+    var kind: Int { componentKind.rawValue }
 }
 
 /// `(x′, y′)`: `x` rewritten to apply after `y`, and `y` to apply after `x` (DOCUMENT.md §4).
