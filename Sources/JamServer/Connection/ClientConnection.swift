@@ -33,8 +33,8 @@ final class ServerContext: Sendable {
     }
 }
 
-/// One client connection: a reader turning lines into session calls, a writer draining the outbox, and
-/// a watchdog for idle clients. The decisions stay in `Session`; this only moves bytes.
+/// One client connection: a reader turning lines into session calls, an outbox written on the channel's
+/// event loop, and a watchdog for idle clients. The decisions stay in `Session`; this only moves bytes.
 final class ClientConnection: Sendable {
     private struct Activity {
         var last = ContinuousClock.now
