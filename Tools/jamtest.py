@@ -2,6 +2,7 @@
 import os
 import socket
 import subprocess
+import sys
 import time
 
 
@@ -31,3 +32,19 @@ def start_server(jam, work, demo=False):
         time.sleep(0.1)
     process.terminate()
     raise RuntimeError(f"jam serve did not start on port {port} (see {work}/serve.log)")
+
+
+class Checks:
+    """Named checks of an end-to-end judge: each prints `ok` or `FAIL` (with the detail); `finish` prints
+    the tally and exits 1 if any failed."""
+
+    def __init__(self):
+        self.failures = 0
+
+    def __call__(self, name, ok, detail=""):
+        print(f"{'ok  ' if ok else 'FAIL'} {name}{'' if ok else ': ' + str(detail)}")
+        self.failures += 0 if ok else 1
+
+    def finish(self):
+        print("passed" if self.failures == 0 else f"{self.failures} failed")
+        sys.exit(1 if self.failures else 0)

@@ -20,12 +20,8 @@ def main():
     jam = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="jam-live-")
     server, port, cert = jamtest.start_server(jam, work, demo=True)
-    failures = 0
+    check = jamtest.Checks()
 
-    def check(name, ok, detail=""):
-        nonlocal failures
-        print(f"{'ok  ' if ok else 'FAIL'} {name}{'' if ok else ': ' + str(detail)}")
-        failures += 0 if ok else 1
 
     def run(*args):
         return subprocess.run([jam, *args, "--port", str(port), "--ca", cert], capture_output=True, text=True, timeout=60)
@@ -53,8 +49,7 @@ def main():
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
-    print("passed" if failures == 0 else f"{failures} failed")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

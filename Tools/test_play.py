@@ -25,7 +25,7 @@ def main():
     jam = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="jam-play-")
     server, port, cert = jamtest.start_server(jam, work, demo=True)
-    failures = 0
+    check = jamtest.Checks()
     try:
         ops = ('[{"type":"session.set","field":"tempo","value":240,"old":96},'
                '{"type":"session.set","field":"loopBars","value":1,"old":4}]\n')
@@ -41,12 +41,6 @@ def main():
         starter.send("TRANSPORT", {"action": "play"})
         _, err = player.communicate(timeout=30)
         starter.close()
-
-        def check(name, ok, detail=""):
-            nonlocal failures
-            print(f"{'ok  ' if ok else 'FAIL'} {name}{'' if ok else ': ' + str(detail)}")
-            failures += 0 if ok else 1
-
         check("jam play exits 0 after its loops", player.returncode == 0, err)
         with wave.open(out) as w:
             frames = w.getnframes()
@@ -61,8 +55,7 @@ def main():
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
-    print("passed" if failures == 0 else f"{failures} failed")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -46,19 +46,13 @@ def main():
     server, port, cert = jamtest.start_server(jam, work)
     socket_name = f"jamtest{os.getpid()}"
     os.environ["TMUX"] = ""
-    failures = 0
+    check = jamtest.Checks()
 
     def tm(*args, check=True):
         return tmux("-L", socket_name, *args, check=check)
 
     def pane_screen(pane):
         return tm("capture-pane", "-p", "-t", pane)
-
-    def check(name, condition, detail=""):
-        nonlocal failures
-        print(f"{'ok  ' if condition else 'FAIL'} {name}{'' if condition else ': ' + detail}")
-        if not condition:
-            failures += 1
 
     try:
         for name in ("ana", "ben"):
@@ -116,8 +110,7 @@ def main():
         code = open(os.path.join(work, "ana.exit")).read().strip()
         check("Ctrl-C leaves with exit status 0", code == "0", code)
     except AssertionError as error:
-        failures += 1
-        print(f"FAIL {error}")
+        check("the session in two terminals", False, error)
         for pane in ("ana", "ben"):
             print(f"--- {pane} ---")
             print(tm("capture-pane", "-p", "-t", pane, check=False) or "(gone)")
@@ -129,8 +122,7 @@ def main():
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{'passed' if failures == 0 else f'{failures} failed'}")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":
