@@ -2,7 +2,7 @@
 """An outside check of `jam analyze`'s key: Bach chorales from music21's corpus, heard whole and as the
 soprano line alone, against music21's Krumhansl-Schmuckler key and against the key the score itself shows.
 
-    python3 Tools/test_analyze.py .build/debug/jam [--count 40] [--verbose]
+    python3 Tools/test_analyze.py .build/debug/jam [--count 40] [--verbose] [--cache DIR]
 
 Needs music21 (pip install music21; its package ships the corpus). The chorales are taken evenly from the
 sorted list of the corpus's BWV files, so the run is deterministic. Each is written as MIDI by music21 (the
@@ -16,6 +16,9 @@ still minor). Chorales whose final bass is not in their key signature's scale ar
 Fails when an agreement rate is below its floor. The floors sit under the rates of a first honest
 measurement (see FLOORS) by a margin, so that a change of music21 version or of the bandmate's
 analysis that loses a few chorales does not fail, and one that loses the plot does.
+
+With --cache DIR the MIDI files and music21's keys are kept in DIR and reused on the next run (parsing
+the corpus is most of the time), so that checking a change of the analysis takes seconds.
 """
 
 import json
@@ -95,6 +98,7 @@ def main():
     jam = args[0]
     count = int(args[args.index("--count") + 1]) if "--count" in args else 40
     verbose = "--verbose" in args
+    cache = args[args.index("--cache") + 1] if "--cache" in args else None
 
     from music21 import corpus
 
@@ -110,18 +114,34 @@ def main():
         hits, total = tallies.get(label, (0, 0))
         tallies[label] = (hits + (a == b), total + 1)
 
-    with tempfile.TemporaryDirectory() as directory:
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = cache or scratch
+        os.makedirs(directory, exist_ok=True)
         for index, path in enumerate(chosen):
-            score = corpus.parse(path)
-            if len(score.parts) < 2:
-                continue
             whole_file = os.path.join(directory, f"{index}.mid")
             soprano_file = os.path.join(directory, f"{index}.soprano.mid")
-            score.write("midi", fp=whole_file)
-            score.parts[0].write("midi", fp=soprano_file)
-            reference = score_key(score)
-            m21_whole = music21_key(score)
-            m21_soprano = music21_key(score.parts[0])
+            keys_file = os.path.join(directory, f"{index}.keys.json")
+            if cache and os.path.exists(keys_file):
+                with open(keys_file) as f:
+                    known = json.load(f)
+                if known is None:
+                    continue
+                reference, m21_whole, m21_soprano = (tuple(k) if k else None for k in known)
+            else:
+                score = corpus.parse(path)
+                if len(score.parts) < 2:
+                    if cache:
+                        with open(keys_file, "w") as f:
+                            json.dump(None, f)
+                    continue
+                score.write("midi", fp=whole_file)
+                score.parts[0].write("midi", fp=soprano_file)
+                reference = score_key(score)
+                m21_whole = music21_key(score)
+                m21_soprano = music21_key(score.parts[0])
+                if cache:
+                    with open(keys_file, "w") as f:
+                        json.dump([reference, m21_whole, m21_soprano], f)
             jam_whole = jam_key(jam, whole_file)
             jam_soprano = jam_key(jam, soprano_file)
             tally("whole vs score key", jam_whole, reference)
