@@ -44,6 +44,14 @@ public struct ChordAnalyzer: Sendable {
         self.maxBars = maxBars
     }
 
+    /// What a change of chord at a beat (counted from the start) costs: least on the bar line, more on
+    /// the half bar, most off the strong beats.
+    func cutCost(_ beat: Int, grid: BeatGrid) -> Double {
+        let inBar = beat % grid.beatsPerBar
+        if inBar == 0 { return changeCost }
+        return changeCost + (grid.beats[inBar].strength == 1 ? halfBarCost : offBeatCost)
+    }
+
     /// Segments covering every beat. `chroma[beat]` holds 12 weights; `bass[beat]` the pitch class of the
     /// lowest note when it is a bass; `keys[bar]` the key of each bar (a bar missing from it takes the last).
     public func segments(chroma: [[Double]], bass: [Int?], grid: BeatGrid, keys: [Tonality]) -> [ChordSegment] {
@@ -53,20 +61,8 @@ public struct ChordAnalyzer: Sendable {
         let chords = Chord.all
         let count = chords.count
 
-        // Prefix sums of the weights and of the bass roots.
-        var prefix = [[Double]](repeating: [Double](repeating: 0, count: 12), count: beats + 1)
-        var bassPrefix = [[Double]](repeating: [Double](repeating: 0, count: 12), count: beats + 1)
-        for b in 0..<beats {
-            prefix[b + 1] = prefix[b]
-            bassPrefix[b + 1] = bassPrefix[b]
-            for pc in 0..<12 { prefix[b + 1][pc] += chroma[b][pc] }
-            if let pc = bass[b] { bassPrefix[b + 1][pc] += 1 }
-        }
-        let tones = chords.map(\.tones)
-        // Each note's pitch class is a chord tone with probability `chordToneShare`, spread evenly over
-        // the chord's tones, or else any other pitch class: a small template explains its notes better.
-        let inWeight = tones.map { log(chordToneShare / Double($0.count)) }
-        let outWeight = tones.map { log((1 - chordToneShare) / Double(12 - $0.count)) }
+        let evidence = ChordEvidence(chroma: chroma, bass: bass, beatsPerBar: perBar, analyzer: self)
+        let templates = chords.map(evidence.template)
         func keyAt(_ beat: Int) -> Tonality {
             keys.isEmpty ? Tonality(tonic: 0, mode: .major) : keys[min(beat / perBar, keys.count - 1)]
         }
@@ -80,36 +76,10 @@ public struct ChordAnalyzer: Sendable {
 
         /// The score of chord `c` over beats `i..<j`, without the cost of the cut.
         func stretch(_ i: Int, _ j: Int, _ c: Int, _ prior: [Double]) -> Double {
-            var inChord = 0.0, total = 0.0, bassTotal = 0.0, bassIn = 0.0
-            for pc in 0..<12 {
-                total += prefix[j][pc] - prefix[i][pc]
-                bassTotal += bassPrefix[j][pc] - bassPrefix[i][pc]
-            }
-            for pc in tones[c] {
-                inChord += prefix[j][pc] - prefix[i][pc]
-                bassIn += bassPrefix[j][pc] - bassPrefix[i][pc]
-            }
-            // A root not heard in a bar the stretch touches is partly missing (one chord over two bars
-            // must be heard in both).
-            var misses = 0.0
-            let root = chords[c].root
-            var pieceStart = i
-            while pieceStart < j {
-                let pieceEnd = min(j, (pieceStart / perBar + 1) * perBar)
-                misses += max(0, 1 - (prefix[pieceEnd][root] - prefix[pieceStart][root]) / fullWeight)
-                pieceStart = pieceEnd
-            }
-            let bassRoot = bassPrefix[j][root] - bassPrefix[i][root]
-            // The bass: on the root it says much, on another chord tone little, outside the chord it objects.
-            return inChord * inWeight[c] + (total - inChord) * outWeight[c] - missWeight * misses + prior[c]
-                + bassWeight * bassRoot - bassWeight * (bassTotal - bassIn)
+            evidence.score(i, j, templates[c]) + prior[c]
         }
 
-        func cutCost(_ beat: Int) -> Double {
-            let inBar = beat % perBar
-            if inBar == 0 { return changeCost }
-            return changeCost + (grid.beats[inBar].strength == 1 ? halfBarCost : offBeatCost)
-        }
+        func cutCost(_ beat: Int) -> Double { self.cutCost(beat, grid: grid) }
 
         let longest = max(1, maxBars * perBar)
         let minusInfinity = -Double.greatestFiniteMagnitude
