@@ -33,8 +33,9 @@ final class ServerContext: Sendable {
     }
 }
 
-/// One client connection: a reader turning lines into session calls, an outbox written on the channel's
-/// event loop, and a watchdog for idle clients. The decisions stay in `Session`; this only moves bytes.
+/// One client connection: an inbox of lines handled in order by a drain that runs only while there is
+/// something to handle, an outbox written on the channel's event loop, and a watchdog for idle clients. An
+/// idle connection holds no task. The decisions stay in `Session`; this only moves lines.
 final class ClientConnection: Sendable {
     private struct Activity {
         var last = ContinuousClock.now
@@ -45,63 +46,76 @@ final class ClientConnection: Sendable {
     let id: ConnectionID
     let context: ServerContext
     let outbox: Outbox
+    let logger: Logger
+    private let channel: any Channel
+    private let inbox: NIOLockedValueBox<InboxState<Conversation>>
     private let activity = NIOLockedValueBox(Activity())
     private let started = ContinuousClock.now
-    private let logger: Logger
 
     init(id: ConnectionID, context: ServerContext, channel: any Channel) {
         self.id = id
         self.context = context
+        self.channel = channel
         outbox = Outbox(channel: channel, capacity: context.limits.outboundBytes)
+        inbox = NIOLockedValueBox(InboxState(parked: Conversation(limits: context.limits)))
         var logger = context.logger
         logger[metadataKey: "connection"] = "\(id)"
         self.logger = logger
     }
 
-    /// Serves the connection until either side closes it.
-    func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        var reader = Reader(connection: self)
-        do {
-            try await channel.executeThenClose { inbound, _ in
-                let auth: ServerMessage.Auth = context.token == nil ? .none : .token
-                outbox.send(ServerMessage.hello(.init(server: "jam/\(JamVersion.program)", auth: auth, limits: context.limits)).line())
-                let watchdog = watch(channel.channel.eventLoop)
-                defer { watchdog.cancel() }
-                do {
-                    for try await line in inbound {
-                        activity.withLockedValue { $0.last = .now; $0.pinged = false }
-                        guard await reader.handle(line) else { break }
-                    }
-                } catch let error as ProtocolError {
-                    reader.refuse(error)
-                } catch NIOSSLError.uncleanShutdown {
-                    logger.debug("closed without TLS close_notify")
-                } catch let error as NIOSSLError {
-                    logger.notice("TLS failed; connection closed", metadata: ["error": "\(error)"])
-                } catch {
-                    logger.info("connection failed", metadata: ["error": "\(error)"])
-                }
-                // The outbox's last flush is on the event loop before the close that ends this.
-                outbox.close()
-            }
-        } catch {
-            logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
-        }
-        await reader.leave()
+    /// Says HELLO and starts the watchdog, which the caller cancels when the channel closes.
+    func start(on loop: any EventLoop) -> RepeatedTask {
+        let auth: ServerMessage.Auth = context.token == nil ? .none : .token
+        outbox.send(ServerMessage.hello(.init(server: "jam/\(JamVersion.program)", auth: auth, limits: context.limits)).line())
+        return watch(loop)
     }
 
-    /// Sends one ERR and closes, without a HELLO (a connection over the server's limit).
-    func refuseAtOnce(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ error: ProtocolError) async {
-        context.metrics?.protocolError(code: error.code.rawValue)
-        // Closing while the TLS handshake is still running makes NIOSSL drop the ERR it has buffered: wait
-        // for the write itself, which completes once the handshake is done and the line is on the socket
-        // (or fails with the handshake), for at most `joinSeconds`.
-        let limit = TimeAmount.seconds(Int64(context.limits.joinSeconds))
-        try? await channel.executeThenClose { _, _ in
-            let deadline = channel.channel.eventLoop.scheduleTask(in: limit) { channel.channel.close(promise: nil) }
-            defer { deadline.cancel() }
-            try await channel.channel.writeAndFlush(ServerMessage.err(error).line())
+    /// Takes what the channel delivered; starts a drain if none is running. On the event loop.
+    func receive(_ item: InboxState<Conversation>.Item) {
+        if case .line = item {
+            activity.withLockedValue { $0.last = .now; $0.pinged = false }
         }
+        if inbox.withLockedValue({ $0.post(item) }) {
+            Task { await self.drain() }
+        }
+    }
+
+    /// Returns once the channel has closed.
+    func closed() async {
+        try? await channel.closeFuture.get()
+    }
+
+    /// Whether the channel may read more: not while the inbox holds a backlog.
+    func mayRead() -> Bool {
+        inbox.withLockedValue { $0.mayRead() }
+    }
+
+    /// Handles what the inbox holds, in order, until it is empty.
+    private func drain() async {
+        var reader = Reader(connection: self, conversation: inbox.withLockedValue { $0.unpark() })
+        while true {
+            let next = inbox.withLockedValue { $0.next(parking: reader.conversation) }
+            if next.resumeReading { channel.read() }
+            guard let item = next.item else { return }
+            switch item {
+            case .line(let line):
+                guard !reader.conversation.ended else { continue }
+                if await !reader.handle(line) { end(&reader) }
+            case .failed(let error):
+                guard !reader.conversation.ended else { continue }
+                reader.refuse(error)
+                end(&reader)
+            case .closed:
+                end(&reader)
+                await reader.leave()
+            }
+        }
+    }
+
+    /// Reads nothing more; the outbox closes the channel after its last line.
+    private func end(_ reader: inout Reader) {
+        reader.conversation.ended = true
+        outbox.close()
     }
 
     /// Pings a quiet client, and closes one that stays silent or never joins: a timer on the connection's
@@ -138,21 +152,26 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// The state of the conversation: joined or not, and the client's rate limits.
-    struct Reader {
-        let connection: ClientConnection
-        private var joined: (session: Session, name: String, peer: Peer)?
-        private var lines: TokenBucket
-        private var ops: TokenBucket
-        private var chats: TokenBucket
+    /// What a connection remembers between drains: joined or not, the client's rate limits, ended or not.
+    struct Conversation: Sendable {
+        var joined: (session: Session, name: String, peer: Peer)?
+        var lines: TokenBucket
+        var ops: TokenBucket
+        var chats: TokenBucket
+        /// True once the connection is closing: later lines are not handled.
+        var ended = false
 
-        init(connection: ClientConnection) {
-            self.connection = connection
-            let limits = connection.context.limits
+        init(limits: JamProtocol.Limits) {
             lines = TokenBucket(rate: limits.messagesPerSecond, burst: limits.messagesBurst)
             ops = TokenBucket(rate: limits.opsPerSecond, burst: limits.opsBurst)
             chats = TokenBucket(rate: limits.chatPerSecond, burst: limits.chatBurst)
         }
+    }
+
+    /// Handles lines for one drain: the conversation, with the connection it belongs to.
+    struct Reader {
+        let connection: ClientConnection
+        var conversation: Conversation
 
         func refuse(_ error: ProtocolError) { connection.refuse(error) }
 
@@ -166,7 +185,7 @@ final class ClientConnection: Sendable {
                 refuse(error)
                 return !error.closesConnection
             }
-            guard lines.take() else {
+            guard conversation.lines.take() else {
                 refuse(ProtocolError(.rateLimited, "more than \(context.limits.messagesPerSecond) lines a second", verb: message.verb.rawValue))
                 return true
             }
@@ -174,28 +193,28 @@ final class ClientConnection: Sendable {
             case .join(let request):
                 return await join(request)
             case .op(let op):
-                guard let joined else { return notJoined(message) }
-                guard ops.take() else {
+                guard let joined = conversation.joined else { return notJoined(message) }
+                guard conversation.ops.take() else {
                     refuse(ProtocolError(.rateLimited, "more than \(context.limits.opsPerSecond) OPs a second", verb: "OP", seq: op.seq))
                     return true
                 }
                 await joined.session.submit(client: joined.peer.client, connection: connection.id, op)
             case .cursor(let cursor):
-                guard let joined else { return notJoined(message) }
+                guard let joined = conversation.joined else { return notJoined(message) }
                 guard joined.peer.role == .player else {
                     refuse(ProtocolError(.forbidden, "listeners have no cursor", verb: "CURSOR"))
                     return true
                 }
                 await joined.session.cursor(client: joined.peer.client, connection: connection.id, cursor)
             case .chat(let chat):
-                guard let joined else { return notJoined(message) }
-                guard chats.take() else {
+                guard let joined = conversation.joined else { return notJoined(message) }
+                guard conversation.chats.take() else {
                     refuse(ProtocolError(.rateLimited, "more than \(context.limits.chatPerSecond) chats a second", verb: "CHAT"))
                     return true
                 }
                 await joined.session.chat(client: joined.peer.client, connection: connection.id, chat.text)
             case .invite(let invite):
-                guard let joined else { return notJoined(message) }
+                guard let joined = conversation.joined else { return notJoined(message) }
                 guard joined.peer.role == .player else {
                     refuse(ProtocolError(.forbidden, "listeners cannot invite", verb: "INVITE"))
                     return true
@@ -213,7 +232,7 @@ final class ClientConnection: Sendable {
                     refuse(error)
                 }
             case .dismiss(let dismiss):
-                guard let joined else { return notJoined(message) }
+                guard let joined = conversation.joined else { return notJoined(message) }
                 guard joined.peer.role == .player else {
                     refuse(ProtocolError(.forbidden, "listeners cannot dismiss", verb: "DISMISS"))
                     return true
@@ -233,7 +252,7 @@ final class ClientConnection: Sendable {
             case .clockPing(let ping):
                 connection.outbox.send(ServerMessage.clockPong(.init(t: ping.t, server: TransportClock.now())).line())
             case .transport(let request):
-                guard let joined else { return notJoined(message) }
+                guard let joined = conversation.joined else { return notJoined(message) }
                 await joined.session.transport(client: joined.peer.client, connection: connection.id, request)
             case .pong:
                 break
@@ -251,8 +270,8 @@ final class ClientConnection: Sendable {
 
         private mutating func join(_ request: ClientMessage.Join) async -> Bool {
             let context = connection.context
-            guard joined == nil else {
-                refuse(ProtocolError(.alreadyJoined, "this connection is in \(joined!.name) already", verb: "JOIN"))
+            if let joined = conversation.joined {
+                refuse(ProtocolError(.alreadyJoined, "this connection is in \(joined.name) already", verb: "JOIN"))
                 return true
             }
             if let token = context.token, request.token != token {
@@ -274,7 +293,7 @@ final class ClientConnection: Sendable {
                 }
                 switch outcome {
                 case .success(let peer):
-                    joined = (session, request.session, peer)
+                    conversation.joined = (session, request.session, peer)
                     connection.activity.withLockedValue { $0.joined = true }
                     return true
                 case .failure(let error):
@@ -290,7 +309,7 @@ final class ClientConnection: Sendable {
 
         /// Leaves the session, which may then unload.
         func leave() async {
-            guard let joined else { return }
+            guard let joined = conversation.joined else { return }
             await joined.session.leave(client: joined.peer.client, connection: connection.id)
             await connection.context.registry.release(joined.name)
         }

@@ -33,22 +33,20 @@ public final class JamServer: Service, Sendable {
         }
     }
 
-    private let channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private let channel: any Channel
     private let context: ServerContext
-    private let open = NIOLockedValueBox<[ConnectionID: Outbox]>([:])
-    private let counter = NIOLockedValueBox<UInt64>(0)
-    private let limits: JamProtocol.Limits
+    private let connections: OpenConnections
 
     /// Where the server listens.
     public let port: Int
     public let host: String
 
-    private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, context: ServerContext, host: String) {
+    private init(channel: any Channel, context: ServerContext, connections: OpenConnections, host: String) {
         self.channel = channel
         self.context = context
-        self.limits = context.limits
+        self.connections = connections
         self.host = host
-        port = channel.channel.localAddress?.port ?? 0
+        port = channel.localAddress?.port ?? 0
     }
 
     /// Opens the data directory and the port.
@@ -69,41 +67,41 @@ public final class JamServer: Service, Sendable {
             logger: logger, initialDocument: configuration.initialDocument)
         let tls = configuration.tls
         let lineBytes = configuration.limits.lineBytes
-        let channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        // The context needs the port, known once bound; connections accepted before then wait for it.
+        let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: ServerContext.self)
+        let connections = OpenConnections(limit: configuration.limits.connections, metrics: configuration.metrics)
+        let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: configuration.host, port: configuration.port) { child in
-                    child.eventLoop.makeCompletedFuture {
+                .childChannelInitializer { child in
+                    promise.futureResult.hop(to: child.eventLoop).flatMapThrowing { context in
+                        let (connection, refusal) = connections.admit(child, context: context)
                         try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                         try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder(maxLineBytes: lineBytes)))
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                        try child.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, refusal: refusal))
                     }
                 }
+                .bind(host: configuration.host, port: configuration.port).get()
         } catch {
+            promise.fail(error)
             throw ServerError(.bindFailed, "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
         let context = ServerContext(
             registry: registry, secret: secret, limits: configuration.limits, token: configuration.token,
             metrics: configuration.metrics, logger: logger, bandmates: configuration.bandmates,
-            port: channel.channel.localAddress?.port ?? configuration.port)
-        return JamServer(channel: channel, context: context, host: configuration.host)
+            port: channel.localAddress?.port ?? configuration.port)
+        promise.succeed(context)
+        return JamServer(channel: channel, context: context, connections: connections, host: configuration.host)
     }
 
     /// Serves until the listening channel closes (`shutdown`, or a graceful shutdown of the service group).
     public func run() async throws {
         try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await channel.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        let id = ConnectionID(value: counter.withLockedValue { $0 += 1; return $0 })
-                        group.addTask { await self.serve(connection, id: id) }
-                    }
-                }
-                await farewell()
-            }
+            try await channel.closeFuture.get()
+            await farewell()
         } onGracefulShutdown: {
             self.shutdown()
         }
@@ -111,32 +109,20 @@ public final class JamServer: Service, Sendable {
 
     /// Stops accepting; `run` then tells every client the server is going, flushes the logs and returns.
     public func shutdown() {
-        channel.channel.close(promise: nil)
+        channel.close(promise: nil)
     }
 
-    private func serve(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, id: ConnectionID) async {
-        let connection = ClientConnection(id: id, context: context, channel: channel.channel)
-        let admitted = open.withLockedValue { open -> Bool in
-            guard open.count < limits.connections else { return false }
-            open[id] = connection.outbox
-            return true
-        }
-        context.metrics?.connections.set(to: Double(open.withLockedValue { $0.count }))
-        guard admitted else {
-            await connection.refuseAtOnce(channel, ProtocolError(.serverFull, "the server has \(limits.connections) connections"))
-            return
-        }
-        await connection.run(channel)
-        open.withLockedValue { $0[id] = nil }
-        context.metrics?.connections.set(to: Double(open.withLockedValue { $0.count }))
-    }
-
-    /// Says BYE to every session member and every connection not yet joined, and closes the logs.
+    /// Says BYE to every session member and every connection not yet joined, closes the logs, and waits
+    /// for the connections to close.
     private func farewell() async {
         await context.bandmates?.stopAll()
         await context.registry.closeAll(reason: "shutdown")
-        for outbox in open.withLockedValue({ Array($0.values) }) {
-            outbox.close(after: ServerMessage.bye(Bye(reason: "shutdown")).line())
+        let open = connections.all
+        for connection in open {
+            connection.outbox.close(after: ServerMessage.bye(Bye(reason: "shutdown")).line())
+        }
+        for connection in open {
+            await connection.closed()
         }
     }
 }
