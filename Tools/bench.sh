@@ -6,7 +6,8 @@
 #   (c) 200 editors × 5 edits/s in one session (goal: ack p95 ≤ 5 ms), and nats-server with 200 publishers
 #       at the same rate and size, each message to the 199 others;
 #   (d) the editors-per-session ceiling at 5 edits/s each with ack p95 < 50 ms (goal ≥ 1000);
-#   (e) 10k idle TLS connections, joined 20 to a session (goal ≤ 20 KiB of server RSS each).
+#   (e) 10k idle TLS connections, joined 20 to a session (goal ≤ 20 KiB of server RSS each), and as many
+#       to nats-server, subscribed 20 to a subject.
 # Prints a table and writes Tools/bench-results.json (or $1).
 #
 #   Tools/bench.sh [RESULTS.json]
@@ -104,9 +105,14 @@ cat >"$WORK/nats.conf" <<CONF
 listen: "127.0.0.1:$NATS_PORT"
 tls { cert_file: "$WORK/nats-cert.pem", key_file: "$WORK/nats-key.pem" }
 CONF
-"${RUN[@]}" nats-server -c "$WORK/nats.conf" >"$WORK/nats.log" 2>&1 &
-NATS=$!
-until grep -q "Server is ready" "$WORK/nats.log" 2>/dev/null; do sleep 0.05; done
+# start_nats: a fresh nats-server; sets NATS.
+start_nats() {
+    "${RUN[@]}" nats-server -c "$WORK/nats.conf" >"$WORK/nats.log" 2>&1 &
+    NATS=$!
+    until grep -q "Server is ready" "$WORK/nats.log" 2>/dev/null; do sleep 0.05; done
+}
+stop_nats() { kill "$NATS"; wait "$NATS" 2>/dev/null || true; NATS=""; }
+start_nats
 load nats --port "$NATS_PORT" --ca "$WORK/nats-cert.pem" --server-pid "$NATS" --clients 32 --rate 0 --size "$SIZE" --warmup 2 --duration "$SECONDS_EACH" --label "nats 32 clients" --json "$WORK/b.json"
 
 echo "== (c) 200 editors × 5 edits/s in one session, then NATS with 200 publishers at the same rate"
@@ -116,7 +122,7 @@ stop_jam
 # The peer at the same fan-out: 200 publishers × 5/s, each message to 199 others.
 SIZE_C=$(field "$WORK/c.json" 'round(mean_message_bytes)')
 load nats --port "$NATS_PORT" --ca "$WORK/nats-cert.pem" --server-pid "$NATS" --clients 200 --rate 5 --size "$SIZE_C" --warmup 2 --duration "$SECONDS_EACH" --parallel 32 --label "nats 200 publishers" --json "$WORK/c-nats.json"
-kill "$NATS"; wait "$NATS" 2>/dev/null || true; NATS=""
+stop_nats
 
 echo "== (d) editors per session at $CEILING_RATE edits/s each, until ack p95 ≥ 50 ms"
 start_jam d rooms.json
@@ -130,11 +136,16 @@ for editors in $STEPS; do
 done
 stop_jam
 
-echo "== (e) $IDLE idle TLS connections, 20 to a session"
+echo "== (e) $IDLE idle TLS connections, 20 to a session; then to nats-server"
 start_jam e rooms.json
 sleep 1
 load idle --port "$PORT" --ca "$CA" --connections "$IDLE" --per-session 20 --server-pid "$SERVER" --settle 3 --json "$WORK/e.json"
 stop_jam
+: >"$WORK/nats.log"
+start_nats
+sleep 1
+load idle --nats --port "$NATS_PORT" --ca "$WORK/nats-cert.pem" --connections "$IDLE" --per-session 20 --server-pid "$NATS" --settle 3 --json "$WORK/e-nats.json"
+stop_nats
 
 AFTER=$(conditions)
 python3 - "$WORK" "$RESULTS" "$CEILING" "$STEPS" "$BEFORE" "$AFTER" "$CEILING_RATE" <<'PY'
@@ -143,7 +154,7 @@ work, results, ceiling, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.
 probe = lambda text: dict(zip(["load_average_1m", "fdatasync_p50_ms", "fdatasync_p99_ms"], map(float, text.split())))
 conditions = {"before": probe(sys.argv[5]), "after": probe(sys.argv[6]), "nice": int(os.environ.get("BENCH_NICE", "0"))}
 load = lambda name: json.load(open(os.path.join(work, name)))
-a, b, c, cn, e = load("a.json"), load("b.json"), load("c.json"), load("c-nats.json"), load("e.json")
+a, b, c, cn, e, en = load("a.json"), load("b.json"), load("c.json"), load("c-nats.json"), load("e.json"), load("e-nats.json")
 d = [load(f"d-{n}.json") for n in steps if os.path.exists(os.path.join(work, f"d-{n}.json"))]
 model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ratio = a["delivered_per_second"] / b["delivered_per_second"] if b["delivered_per_second"] else 0
@@ -151,7 +162,7 @@ out = {
     "machine": {"cpus": os.cpu_count(), "model": model, "kernel": platform.release(),
                 "nats_server": subprocess.run(["nats-server", "--version"], capture_output=True, text=True).stdout.strip()},
     "conditions": conditions, "jam_32": a, "nats_32": b, "ratio_delivered": round(ratio, 3), "room_200": c, "nats_room_200": cn,
-    "ceiling": {"editors": ceiling, "rate": float(sys.argv[7]), "steps": d}, "idle": e,
+    "ceiling": {"editors": ceiling, "rate": float(sys.argv[7]), "steps": d}, "idle": e, "nats_idle": en,
 }
 json.dump(out, open(results, "w"), indent=2, sort_keys=True)
 row = lambda name, figure, goal, ok: print(f"{name:<50}{figure:<34}{goal:<14}{'met' if ok else 'MISSED'}")
@@ -173,5 +184,6 @@ row("(c) NATS, 200 publishers × 5/s: ack p95 ms", f"{cn['ack']['p95_ms']} (deli
 row(f"(d) editors per session at {sys.argv[7]}/s, ack p95 < 50 ms", f"{ceiling}", "≥ 1000", ceiling >= 1000)
 per = e.get("kib_per_connection")
 row(f"(e) server RSS per idle connection ({e['opened']})", f"{per} KiB", "≤ 20 KiB", per is not None and per <= 20)
+row(f"(e) NATS RSS per idle connection ({en['opened']})", f"{en.get('kib_per_connection')} KiB", "", True)
 print(f"wrote {results}")
 PY

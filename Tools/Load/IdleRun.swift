@@ -7,13 +7,14 @@ import NIOCore
 struct IdleRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idle",
-        abstract: "Open many idle TLS connections to a Jam server and measure the server's memory per connection.",
+        abstract: "Open many idle TLS connections to a Jam server (or nats-server) and measure the server's memory per connection.",
         discussion: """
             Reads VmRSS of --server-pid from /proc before connecting and again --settle seconds after the last \
             connection is up. With --per-session N each connection also joins a session of N members \
             (sessions idle0, idle1, …); with 0 it stays unjoined (the server's joinSeconds must then outlast \
             the run). The server's `connections` limit (1024 by default) and both processes' open-file limits \
-            must allow the count.
+            must allow the count. With --nats the server is a nats-server, the peer: each connection sends \
+            CONNECT and subscribes to the subject of its group of N (idle0, idle1, …), NATS's join.
             """
     )
 
@@ -31,6 +32,9 @@ struct IdleRun: AsyncParsableCommand {
 
     @Option(help: "Members per session; 0 leaves the connections unjoined.")
     var perSession = 20
+
+    @Flag(help: "The server is a nats-server (TLS after its clear-text INFO).")
+    var nats = false
 
     @Option(help: "The server's process id, to read its memory.")
     var serverPid: Int32?
@@ -62,13 +66,31 @@ struct IdleRun: AsyncParsableCommand {
 
     func run() async throws {
         let connector = try Connector(threads: threads, host: host, port: port, certificate: ca)
+        let perSession = self.perSession
+        let group = { @Sendable (index: Int) in perSession > 0 ? index / perSession : index }
+        if nats {
+            let (clock, recorder) = (DeliveryClock(receivers: 0), Recorder())
+            try await measure(connector) { index in
+                let setup = NATSLoadClient.Setup(
+                    index: index, publishes: false, subject: "idle\(group(index))", size: 24, seed: 0, connector: connector,
+                    clock: clock, recorder: recorder)
+                return try await connector.open(tlsFirst: false) { NATSLoadClient(setup, eventLoop: $0) }
+            }
+        } else {
+            try await measure(connector) { index in
+                let join = perSession > 0 ? ("idle\(group(index))", "idle\(index % perSession)") : nil
+                return try await connector.open { IdleClient(join: join, eventLoop: $0) }
+            }
+        }
+    }
+
+    /// Opens the connections with `open`, reads the server's memory, and reports.
+    private func measure<Handler: LoadHandler>(
+        _ connector: Connector, open: @escaping @Sendable (Int) async throws -> LoadConnection<Handler>
+    ) async throws {
         let before = serverPid.flatMap(Self.residentKiB)
         let started = LoadClock.now()
-        let perSession = self.perSession
-        let results = await LoadDriver.connect(count: connections, parallelism: parallel) { index in
-            let join = perSession > 0 ? ("idle\(index / perSession)", "idle\(index % perSession)") : nil
-            return try await connector.open { IdleClient(join: join, eventLoop: $0) }
-        }
+        let results = await LoadDriver.connect(count: connections, parallelism: parallel, open: open)
         let connectSeconds = Double(LoadClock.now() - started) / 1e9
         let opened = results.compactMap { try? $0.get() }
         let firstFailure: String? = results.lazy.compactMap { result -> String? in
@@ -86,7 +108,7 @@ struct IdleRun: AsyncParsableCommand {
         for connection in opened { connection.channel.close(promise: nil) }
         for connection in opened { try? await connection.closed.get() }
         await connector.shutdown()
-        print("idle: \(figures.opened) of \(connections) TLS connections open\(perSession > 0 ? ", joined \(perSession) to a session" : ", unjoined") in \(figures.connectSeconds) s")
+        print("idle: \(figures.opened) of \(connections) TLS connections open\(perSession > 0 ? (nats ? ", subscribed \(perSession) to a subject" : ", joined \(perSession) to a session") : ", unjoined") in \(figures.connectSeconds) s")
         if let before, let after {
             print("server RSS \(before) KiB → \(after) KiB: \(figures.kibPerConnection.map { "\($0)" } ?? "?") KiB per connection")
         }

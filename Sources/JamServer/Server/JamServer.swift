@@ -76,6 +76,9 @@ public final class JamServer: Service, Sendable {
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                // Each connection keeps its last read buffer for the next read: start it small, as most
+                // reads are a line or two, and let it grow for clients that send more.
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
                 .childChannelInitializer { child in
                     promise.futureResult.hop(to: child.eventLoop).flatMapThrowing { context in
                         let (connection, refusal) = connections.admit(child, context: context)
