@@ -89,6 +89,12 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
+        let connections = configuration.limits.connections
+        if let files = OpenFileLimit.raise(toServe: connections), files.connections < connections {
+            printError(
+                "jam serve: warning: the open-file limit (\(files.soft); hard limit \(files.hard)) leaves room for about "
+                    + "\(files.connections) connections, not the \(connections) the limits allow; raise the hard limit (ulimit -Hn)")
+        }
         if demo {
             configuration.initialDocument = { $0 == DemoSession.name ? DemoSession.document : Document(title: $0) }
         } else {
