@@ -64,4 +64,15 @@ import Testing
         #expect(!flushToo)
         #expect(state.takeFlush() == .init(bytes: ByteBuffer(string: "OP 1\nBYE\n"), close: true))
     }
+
+    @Test func aBigBurstGivesItsRoomBack() {
+        var state = OutboxState(capacity: 1 << 20)
+        for index in 0..<5 { _ = state.enqueue(Self.line("PEER \(index)")) }
+        _ = state.takeFlush()
+        #expect(state.queued.capacity >= 5)
+        for index in 0..<1000 { _ = state.enqueue(Self.line("PEER \(index)")) }
+        _ = state.takeFlush()
+        #expect(state.queued.isEmpty)
+        #expect(state.queued.capacity <= OutboxState.keptCapacity)
+    }
 }

@@ -61,9 +61,13 @@ struct OutboxState {
     /// pass through the pipeline, rather than a record, a header and a tag per line.
     mutating func takeFlush() -> Flush {
         flushScheduled = false
-        defer { queued.removeAll(keepingCapacity: true) }
+        // Keep room for an ordinary burst; a big one (a join announced to a crowd) gives its room back.
+        defer { queued.removeAll(keepingCapacity: queued.count <= Self.keptCapacity) }
         return Flush(bytes: Self.joined(queued), close: closing)
     }
+
+    /// Lines' room kept between flushes.
+    static let keptCapacity = 16
 
     /// The socket took `count` bytes of a flush.
     mutating func sent(_ count: Int) {
