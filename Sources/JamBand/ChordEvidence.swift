@@ -7,7 +7,7 @@ import Foundation
 /// chord tone with probability `chordToneShare`, spread evenly over the chord's tones, or else any other
 /// pitch class (a small template explains its notes better); a root not heard in a bar costs; a bass on
 /// the root says much, on another chord tone little, outside the chord it objects.
-struct ChordEvidence {
+struct ChordEvidence: Sendable {
     let beats: Int
     let perBar: Int
     /// `(beats + 1) × 12`: weights of each pitch class before each beat.
@@ -37,7 +37,7 @@ struct ChordEvidence {
     func weight(_ i: Int, _ j: Int, _ pc: Int) -> Double { prefix[j * 12 + pc] - prefix[i * 12 + pc] }
 
     /// A chord's terms of the likelihood: the log-probability of a note in it and of one outside it.
-    struct Template {
+    struct Template: Sendable {
         var tones: [Int]
         var root: Int
         var inWeight: Double
@@ -54,12 +54,29 @@ struct ChordEvidence {
 
     /// The score of a chord over beats `i..<j`, without its prior or the cost of the cut.
     func score(_ i: Int, _ j: Int, _ t: Template) -> Double {
-        var inChord = 0.0, total = 0.0, bassTotal = 0.0, bassIn = 0.0
+        var total = 0.0, bassTotal = 0.0
         let a = i * 12, b = j * 12
         for pc in 0..<12 {
             total += prefix[b + pc] - prefix[a + pc]
             bassTotal += bassPrefix[b + pc] - bassPrefix[a + pc]
         }
+        return score(i, j, t, total: total, bassTotal: bassTotal)
+    }
+
+    /// The scores of every template over beats `i..<j`, written to `scores[offset...]`.
+    func scores(_ i: Int, _ j: Int, _ templates: [Template], into scores: inout [Double], at offset: Int) {
+        var total = 0.0, bassTotal = 0.0
+        let a = i * 12, b = j * 12
+        for pc in 0..<12 {
+            total += prefix[b + pc] - prefix[a + pc]
+            bassTotal += bassPrefix[b + pc] - bassPrefix[a + pc]
+        }
+        for (k, t) in templates.enumerated() { scores[offset + k] = score(i, j, t, total: total, bassTotal: bassTotal) }
+    }
+
+    private func score(_ i: Int, _ j: Int, _ t: Template, total: Double, bassTotal: Double) -> Double {
+        var inChord = 0.0, bassIn = 0.0
+        let a = i * 12, b = j * 12
         for pc in t.tones {
             inChord += prefix[b + pc] - prefix[a + pc]
             bassIn += bassPrefix[b + pc] - bassPrefix[a + pc]

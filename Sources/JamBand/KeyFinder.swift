@@ -80,6 +80,69 @@ public struct KeyFinder: Sendable {
             margin: score(best) - runnerUp)
     }
 
+    /// Weight, per bar, of how much better a key harmonises the music than the best key does (in the
+    /// harmonisation's log-likelihood units) against the profiles' correlation, when `harmonised` weighs keys.
+    public static let harmonisationWeight = 1.0
+    /// Weight of each key's own harmonisation's `tonicEvidence` (how long its tonic chord holds the tune,
+    /// and where) when `harmonised` weighs keys.
+    public static let harmonisedTonicWeight = 0.25
+
+    /// Hears the key through the harmony the music implies, as for a melody alone. Each key the result
+    /// holds (a region of bars) is weighed against its relative and the next best keys of those bars by
+    /// the profiles' correlation on those bars, the tonic cues (where the region holds the first or the
+    /// last bar), how well the whole can be harmonised with the region in that key and how much of that
+    /// harmonisation rests on the key's tonic (`harmonisation(barKeys)`: its score, higher is better, and
+    /// its segments; see `Harmonizer`); the region moves to the best.
+    public func harmonised(
+        _ result: Result, histograms: [[Double]], declared: Tonality?, cues: [Double]? = nil,
+        harmonisation: ([Tonality]) -> (score: Double, segments: [ChordSegment])
+    ) -> Result {
+        guard !result.bars.isEmpty else { return result }
+        let cue = cues ?? [Double](repeating: 0, count: 24)
+        let before = result.bars
+        var bars = before
+        // The key of the whole first, then the others by the bars they hold.
+        var held: [Tonality: Int] = [:]
+        for key in before { held[key, default: 0] += 1 }
+        held[result.key] = before.count + 1
+        let regions = held.keys.sorted { held[$0]! != held[$1]! ? held[$0]! > held[$1]! : $0.index < $1.index }
+        var key = result.key, margin = result.margin
+        for region in regions {
+            let members = before.indices.filter { before[$0] == region }
+            guard !members.isEmpty else { continue }
+            var total = [Double](repeating: 0, count: 12)
+            for bar in members { for pc in 0..<12 { total[pc] += histograms[bar][pc] } }
+            let correlations = KeyProfiles.correlations(total)
+            let cued = members.first == 0 || members.last == before.count - 1
+            func profile(_ k: Tonality) -> Double {
+                correlations[k.index] + (cued ? cue[k.index] : 0) + (k == declared ? declaredBonus : 0)
+            }
+            let ranked = Tonality.all.sorted { profile($0) > profile($1) }.prefix(4)
+            var candidates: [Tonality] = []
+            for k in [region, region.relative] + ranked where !candidates.contains(k) { candidates.append(k) }
+            let readings = candidates.map { k in
+                var trial = bars
+                for bar in members { trial[bar] = k }
+                return harmonisation(trial)
+            }
+            let harmony = readings.map(\.score)
+            let top = harmony.max() ?? 0
+            let scores = candidates.indices.map { k in
+                profile(candidates[k]) + Self.harmonisationWeight * (harmony[k] - top) / Double(members.count)
+                    + Self.harmonisedTonicWeight * tonicEvidence(candidates[k], segments: readings[k].segments)
+            }
+            let bestIndex = scores.indices.max { scores[$0] < scores[$1] }!
+            for bar in members { bars[bar] = candidates[bestIndex] }
+            if region == result.key {
+                key = candidates[bestIndex]
+                margin = scores[bestIndex] - (scores.indices.filter { $0 != bestIndex }.map { scores[$0] }.max() ?? scores[bestIndex])
+            }
+        }
+        var total = [Double](repeating: 0, count: 12)
+        for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
+        return Result(bars: bars, key: key, correlation: KeyProfiles.correlations(total)[key.index], margin: margin)
+    }
+
     /// `histograms[bar]` holds 12 weights (0 = C). Bars without notes take their neighbours' key.
     /// `cues` (24, as `Tonality.all`) are the music's tonic cues (see `TonicCues`): they count towards the
     /// whole piece's key, and so lean every bar towards it.

@@ -19,6 +19,13 @@ public struct Listener: Sendable {
     /// How much a beat hears of the same beat in the loop's other four-bar phrases when the harmony
     /// repeats (0: nothing).
     public var loopWeight: Double = 0.5
+    /// Hears the harmony a melody alone implies, and the key through it.
+    public var harmonizer = Harmonizer()
+    /// The share of the sounding time at which two or more notes sound together, below which the
+    /// humans play one line (a melody alone): the chords are then the harmony it implies.
+    public var monophonyLimit: Double = 0.1
+    /// What a change of key costs (as `KeyFinder.changeCost`) when the humans play one line.
+    public var lineKeyChangeCost: Double = 1.0
 
     public init(
         ignoring: Set<String> = [], ignoringOwner: String = "", style: Style = .rock, seed: UInt64 = 0, maxBars: Int = 256,
@@ -105,12 +112,29 @@ public struct Listener: Sendable {
                 segments: segments, groove: groove, proposed: true)
         }
 
-        // Keys from the profiles, chords in those keys; then the chords confirm the key or move it (to
-        // its relative, most often), and the chords are heard again in the key confirmed.
+        // Keys from the profiles. Chords with parts in them: heard in those keys, then the chords confirm
+        // the key or move it (to its relative, most often), and are heard again in the key confirmed.
+        // One line: the key and its harmony are heard together (see `Harmonizer`).
         let cues = tonicCues.scores(pitched.map(\.notes), grid: grid, end: end)
-        var keys = keyFinder.keys(histograms: histograms, declared: declared, cues: cues)
+        // One line (a melody alone): its bar windows hold few notes, so a change of key needs more evidence.
+        let oneLine = Self.polyphony(pitched.map(\.notes), end: end) < monophonyLimit
+        var finder = keyFinder
+        if oneLine { finder.changeCost = lineKeyChangeCost }
+        var keys = finder.keys(histograms: histograms, declared: declared, cues: cues)
         let bass = lowest.map { $0 <= 55 ? PitchClass.of($0) : nil }
         let heard = Self.pooled(chroma, beatsPerBar: perBar, bars: bars, weight: loopWeight)
+        if oneLine {
+            // The key and the chords are heard together, through the harmony the line implies.
+            let line = harmonizer.hear(chroma: heard, bass: bass, grid: grid)
+            keys = finder.harmonised(keys, histograms: histograms, declared: declared, cues: cues) { barKeys in
+                let reading = harmonizer.harmonize(line, keys: barKeys)
+                return (reading.score, reading.segments)
+            }
+            let segments = harmonizer.harmonize(line, keys: keys.bars, inContext: true).segments
+            return Reading(
+                grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
+                segments: segments, groove: groove, proposed: false)
+        }
         var segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)
         let confirmed = keyFinder.confirm(keys, histograms: histograms, segments: segments, declared: declared, cues: cues)
         if confirmed.key != keys.key {
@@ -120,6 +144,28 @@ public struct Listener: Sendable {
         return Reading(
             grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
             segments: segments, groove: groove, proposed: false)
+    }
+
+    /// The share of the time some note sounds (before `end`) during which two or more notes sound
+    /// together: 0 for a single line, near 1 for chords.
+    public static func polyphony(_ tracks: [[Note]], end: Int) -> Double {
+        var events: [(tick: Int, change: Int)] = []
+        for track in tracks {
+            for note in track where note.tick < end && note.duration > 0 {
+                events.append((note.tick, 1))
+                events.append((min(end, note.tick + note.duration), -1))
+            }
+        }
+        events.sort { $0.tick != $1.tick ? $0.tick < $1.tick : $0.change < $1.change }
+        var sounding = 0, last = 0, some = 0, several = 0
+        for event in events {
+            let span = event.tick - last
+            if sounding >= 1 { some += span }
+            if sounding >= 2 { several += span }
+            sounding += event.change
+            last = event.tick
+        }
+        return some > 0 ? Double(several) / Double(some) : 0
     }
 
     /// Jams loop: a progression of four bars often comes round again. When the bars four apart sound

@@ -1,0 +1,369 @@
+import Foundation
+
+/// Hears the harmony a melody implies in a key, as a musician harmonising a tune does.
+///
+/// A melody alone names few chords: one note fits three or four. What decides is the key: its own
+/// chords (diatonic, with the minor key's major dominant and the commonest borrowed and secondary
+/// chords at a cost, `Tonality.fit`), moving as tonal harmony moves (a root falling a fifth, the
+/// dominant resolving to the tonic), starting on the tonic and closing on it (more after its dominant
+/// or subdominant) or on the dominant (a half close, or a loop coming round). The best such reading,
+/// by dynamic programming over segments of at most `analyzer.maxBars` bars, scores how well the
+/// melody can be harmonised in that key; comparing the scores of a few keys is hearing the key
+/// through the harmony.
+public struct Harmonizer: Sendable {
+    /// How notes are heard against a chord, what a change of chord costs, and the fifth-motion bonus.
+    public var analyzer: ChordAnalyzer
+    /// Chords with a tone outside the key whose place in it (`Tonality.fit` plus the quality's rarity)
+    /// is below this are not considered.
+    public var vocabularyFloor: Double
+    /// What the dominant resolving to the tonic (an authentic cadence) earns on top of its fifth motion.
+    public var cadenceBonus: Double
+    /// What a first chord on the tonic earns.
+    public var openingBonus: Double
+    /// What a last chord on the tonic earns (half as much again after its dominant or subdominant).
+    public var closingBonus: Double
+    /// What a last chord on the dominant earns: a half close, or a loop coming round to the tonic.
+    public var halfCloseBonus: Double
+
+    public init(
+        analyzer: ChordAnalyzer = ChordAnalyzer(), vocabularyFloor: Double = -1.4, cadenceBonus: Double = 0.5,
+        openingBonus: Double = 0.5, closingBonus: Double = 0.5, halfCloseBonus: Double = 0.3
+    ) {
+        self.analyzer = analyzer
+        self.vocabularyFloor = vocabularyFloor
+        self.cadenceBonus = cadenceBonus
+        self.openingBonus = openingBonus
+        self.closingBonus = closingBonus
+        self.halfCloseBonus = halfCloseBonus
+    }
+
+    /// A harmonisation: the segments and their total score (log-likelihood units; higher is better).
+    public struct Result: Sendable {
+        public var segments: [ChordSegment]
+        public var score: Double
+    }
+
+    /// The notes of a piece ready to be harmonised in any key: every stretch of beats (up to the
+    /// longest segment) scored once against every chord of `Chord.all`.
+    public struct Heard: Sendable {
+        let grid: BeatGrid
+        let beats: Int
+        /// The beats up to the last that sounds. The silence after it is not harmonised (the last chord
+        /// holds through it): the close is where the music stops, not a chord put under silence.
+        let sounding: Int
+        /// The most beats one segment covers.
+        let longest: Int
+        /// `[(i * longest + j - i - 1) * Chord.all.count + chord]`: the score of beats `i..<j`.
+        let scores: [Double]
+        /// For stretches longer than `longest`.
+        let evidence: ChordEvidence
+        let templates: [ChordEvidence.Template]
+
+        func score(_ i: Int, _ j: Int, _ chord: Int) -> Double {
+            scores[(i * longest + j - i - 1) * Chord.all.count + chord]
+        }
+    }
+
+    /// Prepares the beats' pitch-class weights (`chroma[beat]`, 12 each; `bass[beat]` the bass's pitch
+    /// class where there is one) for harmonising.
+    public func hear(chroma: [[Double]], bass: [Int?], grid: BeatGrid) -> Heard {
+        let beats = chroma.count
+        let longest = max(1, analyzer.maxBars * grid.beatsPerBar)
+        let evidence = ChordEvidence(chroma: chroma, bass: bass, beatsPerBar: grid.beatsPerBar, analyzer: analyzer)
+        let templates = Chord.all.map(evidence.template)
+        let all = Chord.all.count
+        var scores = [Double](repeating: -.infinity, count: beats * longest * all)
+        for i in 0..<beats {
+            for j in (i + 1)...min(beats, i + longest) {
+                evidence.scores(i, j, templates, into: &scores, at: (i * longest + j - i - 1) * all)
+            }
+        }
+        let sounding = (chroma.lastIndex { $0.contains { $0 > 0 } } ?? beats - 1) + 1
+        return Heard(
+            grid: grid, beats: beats, sounding: sounding, longest: longest, scores: scores, evidence: evidence, templates: templates)
+    }
+
+    /// The chords considered in a key: those of its own notes (its palette), and the others whose place
+    /// in it is at least `vocabularyFloor`.
+    func vocabulary(_ key: Tonality) -> [Chord] {
+        let palette = key.palette
+        return Chord.all.filter { $0.pitchClasses.isSubset(of: palette) || key.fit($0) + $0.quality.rarity >= vocabularyFloor }
+    }
+
+    /// A key's tables over a vocabulary: each chord's prior, the motion from each chord to each
+    /// (`motion[from * count + to]`, non-zero only where the root falls a fifth), and its role in the key.
+    struct KeyTables {
+        var prior: [Double]
+        var motion: [Double]
+        var isTonic: [Bool]
+        var isDominant: [Bool]
+        var isSubdominant: [Bool]
+
+        init(key: Tonality, chords: [Chord], harmonizer: Harmonizer) {
+            let count = chords.count
+            let tonicThird = PitchClass.of(key.tonic + (key.mode == .major ? 4 : 3))
+            isTonic = chords.map { $0.root == key.tonic && $0.third == tonicThird }
+            isDominant = chords.map { $0.root == PitchClass.of(key.tonic + 7) && $0.third == PitchClass.of(key.tonic + 11) }
+            isSubdominant = chords.map { $0.root == PitchClass.of(key.tonic + 5) && $0.third != nil }
+            prior = chords.map { key.fit($0) + $0.quality.rarity }
+            motion = [Double](repeating: 0, count: count * count)
+            for u in 0..<count {
+                for v in 0..<count where u != v && PitchClass.of(chords[u].root - chords[v].root) == 7 {
+                    motion[u * count + v] = harmonizer.analyzer.fifthMotionBonus + (isDominant[u] && isTonic[v] ? harmonizer.cadenceBonus : 0)
+                }
+            }
+        }
+    }
+
+    /// The best harmonisation of the beats' pitch-class weights in the key of each bar.
+    public func harmonize(chroma: [[Double]], bass: [Int?], grid: BeatGrid, keys: [Tonality], inContext: Bool = false) -> Result {
+        harmonize(hear(chroma: chroma, bass: bass, grid: grid), keys: keys, inContext: inContext)
+    }
+
+    /// The best harmonisation of the notes heard in the key of each bar (`keys[bar]`; a bar missing
+    /// from it takes the last).
+    ///
+    /// With `inContext`, each segment's candidates (and so its confidence and `support`) are the chords'
+    /// probabilities at its beats given the whole piece under the same model (forward–backward), not
+    /// given its own notes alone: a chord the harmony around it makes likely counts as likely.
+    public func harmonize(_ heard: Heard, keys: [Tonality], inContext: Bool = false) -> Result {
+        let beats = heard.sounding
+        guard beats > 0 else { return Result(segments: [], score: 0) }
+        let grid = heard.grid
+        let perBar = grid.beatsPerBar
+        let keyOfBar = keys.isEmpty ? [Tonality(tonic: 0, mode: .major)] : keys
+        func keyAt(_ beat: Int) -> Tonality { keyOfBar[min(beat / perBar, keyOfBar.count - 1)] }
+
+        // The vocabulary: every chord some bar's key considers, as indices into `Chord.all`.
+        let distinctKeys = Array(Set(keyOfBar)).sorted { $0.index < $1.index }
+        var chordSet = Set<Chord>()
+        for key in distinctKeys { chordSet.formUnion(vocabulary(key)) }
+        let members = Chord.all.indices.filter { chordSet.contains(Chord.all[$0]) }
+        let chords = members.map { Chord.all[$0] }
+        let count = chords.count
+        var tables: [Int: KeyTables] = [:]
+        for key in distinctKeys { tables[key.index] = KeyTables(key: key, chords: chords, harmonizer: self) }
+        let tableOfBeat = (0..<beats).map { tables[keyAt($0).index]! }
+        // The chords whose root lies a fifth above each chord's: the only moves with a motion score.
+        let fifthAbove = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root + 7) } }
+        let longest = heard.longest
+        func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double { heard.score(i, j, members[c]) + tableOfBeat[i].prior[c] }
+
+        let minusInfinity = -Double.greatestFiniteMagnitude
+        // best[j * count + c]: the best score of beats 0..<j whose last segment is chord c, starting at
+        // from[…]; entryFrom[i * count + c]: the chord before a segment of c that starts at i (c itself
+        // when it continues; −1 at the start).
+        var best = [Double](repeating: minusInfinity, count: (beats + 1) * count)
+        var from = [Int](repeating: 0, count: (beats + 1) * count)
+        var entryFrom = [Int](repeating: -1, count: beats * count)
+        var entry = [Double](repeating: minusInfinity, count: count)
+
+        for i in 0..<beats {
+            let table = tableOfBeat[i]
+            if i == 0 {
+                for c in 0..<count { entry[c] = table.isTonic[c] ? openingBonus : 0 }
+            } else {
+                let cost = analyzer.cutCost(i, grid: grid)
+                // The two best chords to leave from; a motion score arises only from a root a fifth above.
+                var first = (value: minusInfinity, chord: -1), second = (value: minusInfinity, chord: -1)
+                for u in 0..<count {
+                    let v = best[i * count + u]
+                    if v > first.value {
+                        second = first
+                        first = (v, u)
+                    } else if v > second.value {
+                        second = (v, u)
+                    }
+                }
+                for c in 0..<count {
+                    // The same chord again continues it: no change to pay.
+                    var value = best[i * count + c], source = c
+                    let other = first.chord != c ? first : second
+                    if other.chord >= 0, other.value - cost > value {
+                        value = other.value - cost
+                        source = other.chord
+                    }
+                    for u in fifthAbove[c] where u != c {
+                        let v = best[i * count + u] - cost + table.motion[u * count + c]
+                        if v > value {
+                            value = v
+                            source = u
+                        }
+                    }
+                    entry[c] = value
+                    entryFrom[i * count + c] = source
+                }
+            }
+            for j in (i + 1)...min(beats, i + longest) {
+                for c in 0..<count where entry[c] > minusInfinity {
+                    let value = entry[c] + stretch(i, j, c)
+                    if value > best[j * count + c] {
+                        best[j * count + c] = value
+                        from[j * count + c] = i
+                    }
+                }
+            }
+        }
+
+        /// The chord before the segment of `c` that ends at `end`, past any continuation of `c` itself.
+        func chordBefore(_ c: Int, end: Int) -> Int {
+            var end = end
+            while end > 0 {
+                let start = from[end * count + c]
+                guard start > 0 else { return -1 }
+                let before = entryFrom[start * count + c]
+                if before != c { return before }
+                end = start
+            }
+            return -1
+        }
+
+        // The close: the last chord on the tonic (more after its dominant or subdominant), or on the dominant.
+        let last = tableOfBeat[beats - 1]
+        var total = [Double](repeating: minusInfinity, count: count)
+        for c in 0..<count where best[beats * count + c] > minusInfinity {
+            var close = 0.0
+            if last.isTonic[c] {
+                close += closingBonus
+                let before = chordBefore(c, end: beats)
+                if before >= 0 && (last.isDominant[before] || last.isSubdominant[before]) { close += 0.5 * closingBonus }
+            } else if last.isDominant[c] {
+                close += halfCloseBonus
+            }
+            total[c] = best[beats * count + c] + close
+        }
+        var c = (0..<count).max { total[$0] < total[$1] }!
+        let score = total[c]
+
+        // Trace back, merging a chord that continues itself.
+        var end = beats
+        var cuts: [(start: Int, end: Int, chord: Int)] = []
+        while end > 0 {
+            let start = from[end * count + c]
+            if let lastCut = cuts.last, lastCut.chord == c {
+                cuts[cuts.count - 1].start = start
+            } else {
+                cuts.append((start, end, c))
+            }
+            let before = start > 0 ? entryFrom[start * count + c] : -1
+            end = start
+            if before >= 0 { c = before }
+        }
+        cuts[0].end = heard.beats
+
+        // Each segment's candidates: from the whole piece, or from its own notes.
+        let posterior = inContext ? posteriors(heard, chords: chords, members: members, tables: tableOfBeat) : nil
+        let segments = cuts.reversed().map { cut in
+            var weights: [Double]
+            if let posterior {
+                weights = [Double](repeating: 0, count: count)
+                for beat in cut.start..<min(cut.end, beats) { for k in 0..<count { weights[k] += posterior[beat * count + k] } }
+            } else {
+                let scores = (0..<count).map {
+                    heard.evidence.score(cut.start, min(cut.end, beats), heard.templates[members[$0]]) + tableOfBeat[cut.start].prior[$0]
+                }
+                let top = scores.max()!
+                weights = scores.map { exp($0 - top) }
+            }
+            let sum = max(weights.reduce(0, +), .leastNonzeroMagnitude)
+            let candidates = (0..<count).filter { weights[$0] / sum >= 0.05 }.sorted { weights[$0] > weights[$1] }
+                .map { ChordSegment.Candidate(chord: chords[$0], probability: weights[$0] / sum) }
+            return ChordSegment(
+                startBeat: cut.start, beats: cut.end - cut.start, chord: chords[cut.chord], confidence: weights[cut.chord] / sum,
+                candidates: candidates)
+        }
+        return Result(segments: segments, score: score)
+    }
+
+    /// For each beat and chord of the vocabulary (`[beat * count + chord]`), the probability that the
+    /// chord sounds there, summed over every harmonisation of the piece under the model (forward–backward
+    /// over segments; the close counts the last chord alone). Motion scores are non-zero only where a
+    /// root falls a fifth, so a change of chord sums in time linear in the vocabulary.
+    func posteriors(_ heard: Heard, chords: [Chord], members: [Int], tables: [KeyTables]) -> [Double] {
+        let beats = heard.sounding, count = chords.count, longest = heard.longest
+        let minusInfinity = -Double.infinity
+        func add(_ a: Double, _ b: Double) -> Double {
+            if a == minusInfinity { return b }
+            if b == minusInfinity { return a }
+            return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b))
+        }
+        let fifthAbove = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root + 7) } }
+        let fifthBelow = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root - 7) } }
+        func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double { heard.score(i, j, members[c]) + tables[i].prior[c] }
+
+        /// For every chord c, log Σ over u ≠ c of exp(values[u] + motion): into c (u → c), or with
+        /// `outgoing` out of it (c → u).
+        func changes(_ values: ArraySlice<Double>, _ motion: [Double], outgoing: Bool) -> [Double] {
+            let top = values.max() ?? minusInfinity
+            guard top > minusInfinity else { return [Double](repeating: minusInfinity, count: count) }
+            let weights = values.map { exp($0 - top) }
+            let total = weights.reduce(0, +)
+            return (0..<count).map { c in
+                var sum = total - weights[c]
+                for u in (outgoing ? fifthBelow[c] : fifthAbove[c]) where u != c {
+                    let m = outgoing ? motion[c * count + u] : motion[u * count + c]
+                    sum += weights[u] * (exp(m) - 1)
+                }
+                return sum > 0 ? top + log(sum) : minusInfinity
+            }
+        }
+
+        // Forward: enter[i * count + c] sums the ways into a segment of c starting at i; ending[j * count + c]
+        // the ways through a segment of c ending at j.
+        var enter = [Double](repeating: minusInfinity, count: beats * count)
+        var ending = [Double](repeating: minusInfinity, count: (beats + 1) * count)
+        for i in 0..<beats {
+            if i == 0 {
+                for c in 0..<count { enter[c] = tables[0].isTonic[c] ? openingBonus : 0 }
+            } else {
+                let cost = analyzer.cutCost(i, grid: heard.grid)
+                let moved = changes(ending[(i * count)..<((i + 1) * count)], tables[i].motion, outgoing: false)
+                for c in 0..<count { enter[i * count + c] = add(ending[i * count + c], moved[c] - cost) }
+            }
+            for j in (i + 1)...min(beats, i + longest) {
+                for c in 0..<count { ending[j * count + c] = add(ending[j * count + c], enter[i * count + c] + stretch(i, j, c)) }
+            }
+        }
+        let last = tables[beats - 1]
+        let close = (0..<count).map { last.isTonic[$0] ? closingBonus : (last.isDominant[$0] ? halfCloseBonus : 0) }
+        var z = minusInfinity
+        for c in 0..<count { z = add(z, ending[beats * count + c] + close[c]) }
+
+        // Backward: after[j * count + c] sums the ways on from a segment of c ending at j; onward[i * count + c]
+        // the ways on from a segment of c starting at i, its own notes included.
+        var after = [Double](repeating: minusInfinity, count: (beats + 1) * count)
+        var onward = [Double](repeating: minusInfinity, count: beats * count)
+        for c in 0..<count { after[beats * count + c] = close[c] }
+        for j in stride(from: beats, to: 0, by: -1) {
+            if j < beats {
+                let cost = analyzer.cutCost(j, grid: heard.grid)
+                let moved = changes(onward[(j * count)..<((j + 1) * count)], tables[j].motion, outgoing: true)
+                for c in 0..<count { after[j * count + c] = add(onward[j * count + c], moved[c] - cost) }
+            }
+            for i in max(0, j - longest)..<j {
+                for c in 0..<count { onward[i * count + c] = add(onward[i * count + c], stretch(i, j, c) + after[j * count + c]) }
+            }
+        }
+
+        // Each segment's probability, spread over its beats (as differences, summed afterwards).
+        var mass = [Double](repeating: 0, count: (beats + 1) * count)
+        for i in 0..<beats {
+            for j in (i + 1)...min(beats, i + longest) {
+                for c in 0..<count {
+                    let p = exp(enter[i * count + c] + stretch(i, j, c) + after[j * count + c] - z)
+                    mass[i * count + c] += p
+                    mass[j * count + c] -= p
+                }
+            }
+        }
+        var posterior = [Double](repeating: 0, count: beats * count)
+        var running = [Double](repeating: 0, count: count)
+        for beat in 0..<beats {
+            for c in 0..<count {
+                running[c] += mass[beat * count + c]
+                posterior[beat * count + c] = max(0, running[c])
+            }
+        }
+        return posterior
+    }
+}

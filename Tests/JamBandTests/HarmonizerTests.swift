@@ -1,0 +1,104 @@
+import JamBand
+import JamCore
+import Testing
+
+/// Beat-by-beat pitch-class weights of a melody of one note a beat (a struck beat-long note weighs 1.5,
+/// as the listener weighs it); nil is a rest.
+private func chroma(_ pitches: [Int?]) -> [[Double]] {
+    pitches.map { pitch in
+        var weights = [Double](repeating: 0, count: 12)
+        if let pitch { weights[PitchClass.of(pitch)] = 1.5 }
+        return weights
+    }
+}
+
+/// A melody of one note a beat as a document's only track; nil is a rest.
+private func melody(_ pitches: [Int?], bars: Int) -> Document {
+    let notes = pitches.enumerated().compactMap { beat, pitch in pitch.map { (Double(beat), 1.0, $0) } }
+    return Fixtures.document([Fixtures.track("h.melody", notes)], bars: bars)
+}
+
+@Test func anAmbiguousMelodyIsHarmonisedDiatonicallyAndClosesDominantToTonic() {
+    // E-G | A-C-A-F | B-D | C: each bar fits more than one chord (C or Em, F or Am, G or Bm).
+    let tune: [Int?] = [64, 67, 64, 67, 69, 72, 69, 65, 71, 74, 71, 74, 72, 72, 72, 72]
+    let c = Tonality(tonic: 0, mode: .major)
+    let result = Harmonizer().harmonize(chroma: chroma(tune), bass: Array(repeating: nil, count: 16), grid: BeatGrid(meter: Meter(4, 4)), keys: [c])
+    #expect(result.segments.allSatisfy { $0.chord.pitchClasses.isSubset(of: c.scale) })
+    let last = result.segments[result.segments.count - 1], before = result.segments[result.segments.count - 2]
+    #expect(last.chord.triad == Chord(root: 0, quality: .major))
+    #expect(before.chord.root == 7)
+    #expect(result.segments.first?.chord.triad == Chord(root: 0, quality: .major))
+}
+
+@Test func aMelodyOutliningAMinorAndClosingFromEOnAIsHeardInAMinor() {
+    // A-C-E | D-F-A | E-B-D (no G#) | A held: the notes are C major's too; the harmony says A minor.
+    let tune: [Int?] = [69, 72, 76, 72, 74, 77, 81, 77, 76, 71, 74, 71, 69, 69, 69, 69]
+    let reading = Listener().read(melody(tune, bars: 4))
+    #expect(reading.key == Tonality(tonic: 9, mode: .minor))
+    #expect(reading.chord(atBeat: 12).triad == Chord(root: 9, quality: .minor))
+    #expect(reading.chord(atBeat: 0).triad == Chord(root: 9, quality: .minor))
+    // E-B-D before the close is the minor key's major dominant, as a player harmonising the tune hears
+    // it (the notes alone say Em7).
+    #expect(reading.chord(atBeat: 8).root == 4 && reading.chord(atBeat: 8).third == 8)
+}
+
+@Test func aMelodyAloneIsOneLineAndChordsAreNot() {
+    let tune = Fixtures.cMajorScale.sortedNotes
+    #expect(Listener.polyphony([tune], end: 16 * 480) == 0)
+    let chords = Fixtures.chords(["C", "F", "G", "C"]).sortedNotes
+    #expect(Listener.polyphony([chords], end: 16 * 480) > 0.9)
+    // Two lines that take turns are still one line at a time.
+    let low = Fixtures.track("h.low", [(0, 2, 48), (4, 2, 53)]).sortedNotes
+    let high = Fixtures.track("h.high", [(2, 2, 72), (6, 2, 77)]).sortedNotes
+    #expect(Listener.polyphony([low, high], end: 8 * 480) == 0)
+}
+
+@Test(arguments: [false, true])
+func aHarmonisationCoversEveryBeatWithProbabilities(inContext: Bool) {
+    // A tune of three bars and a silent fourth: the silence is not harmonised, the last chord holds through it.
+    let tune: [Int?] = [60, 64, 67, 64, 71, 74, 67, 74, 72, 67, 64, 60, nil, nil, nil, nil]
+    let result = Harmonizer().harmonize(
+        chroma: chroma(tune), bass: Array(repeating: nil, count: 16), grid: BeatGrid(meter: Meter(4, 4)),
+        keys: [Tonality(tonic: 0, mode: .major)], inContext: inContext)
+    #expect(result.segments.first?.startBeat == 0)
+    #expect(result.segments.last?.endBeat == 16)
+    for (a, b) in zip(result.segments, result.segments.dropFirst()) { #expect(a.endBeat == b.startBeat && a.chord != b.chord) }
+    #expect(result.segments.last?.chord.triad == Chord(root: 0, quality: .major))
+    #expect(result.segments.last?.startBeat ?? 0 <= 8)
+    for segment in result.segments {
+        #expect((0...1).contains(segment.confidence))
+        let total = segment.candidates.reduce(0) { $0 + $1.probability }
+        #expect(total <= 1 + 1e-9)
+        #expect(segment.candidates.allSatisfy { $0.probability >= 0.05 })
+    }
+}
+
+@Test func aMelodyAloneThatMovesUpATritoneIsFollowedIntoItsNewKey() {
+    // I–IV–V–I outlined twice in C, then the same eight bars in F#.
+    let bars: [[Int]] = [[60, 64, 67, 64], [65, 69, 72, 69], [67, 71, 74, 71], [72, 67, 64, 60]]
+    let inC = (bars + bars).flatMap { $0 }
+    let tune: [Int?] = inC + inC.map { $0 + 6 }
+    let reading = Listener().read(melody(tune, bars: 16))
+    #expect(reading.barKeys.prefix(6).allSatisfy { $0 == Tonality(tonic: 0, mode: .major) })
+    #expect(reading.barKeys.suffix(6).allSatisfy { $0 == Tonality(tonic: 6, mode: .major) })
+    #expect(reading.chord(atBeat: 60).triad == Chord(root: 6, quality: .major))
+}
+
+@Test func theKeyOfALineIsWeighedByHowWellEachCandidateHarmonisesIt() {
+    // The notes say C major; a harmonisation far better in its relative minor moves the key there, every
+    // bar with it, and one no better keeps it.
+    let finder = KeyFinder()
+    let white = [[Double]](repeating: [3, 0, 1, 0, 2, 1, 0, 2, 0, 1, 0, 1], count: 4)
+    let c = Tonality(tonic: 0, mode: .major), a = Tonality(tonic: 9, mode: .minor)
+    let start = finder.keys(histograms: white, declared: nil)
+    #expect(start.key == c)
+    let chosen = finder.harmonised(start, histograms: white, declared: nil) { keys in
+        (keys.allSatisfy { $0 == a } ? 0 : -20, [])
+    }
+    #expect(chosen.key == a)
+    #expect(chosen.bars == Array(repeating: a, count: 4))
+    let kept = finder.harmonised(start, histograms: white, declared: nil) { keys in
+        (keys.allSatisfy { $0 == c } ? 0 : -20, [])
+    }
+    #expect(kept.key == c)
+}
