@@ -4,7 +4,10 @@ import JamCore
 
 // jam-bench-band: the bandmate's quality on generated pieces with known chords, and its speed.
 //
-//   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--debug-piece N]
+//   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--confusion] [--debug-piece N]
+//
+// --confusion: for one-line pieces (melody alone or with drums) whose key is heard right, how each beat's
+// chord heard relates to the true one, and how well the analysis's confidence and support predict it.
 
 struct Options {
     var pieces = 192
@@ -20,10 +23,10 @@ struct Options {
             case "--seed": seed = UInt64(rest.popFirst() ?? "") ?? seed
             case "--runs": runs = Int(rest.popFirst() ?? "") ?? runs
             case "--verbose", "-v": verbose = true
-            case "--key-errors": break
+            case "--key-errors", "--confusion": break
             case "--debug-piece": _ = rest.popFirst()
             case "--help", "-h":
-                print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--debug-piece N]")
+                print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--confusion] [--debug-piece N]")
                 exit(0)
             default:
                 print("unknown argument \(argument)")
@@ -215,6 +218,10 @@ let pieces = (0..<options.pieces).map { maker.piece(index: $0, texture: Piece.Te
 var overall = Quality()
 var byTexture: [Piece.Texture: Quality] = [:]
 var byRepetition: [Bool: Quality] = [:]
+var byKeyHeard: [Bool: Quality] = [:]
+var confusion: [String: Int] = [:]
+var calibration = [Ratio](repeating: Ratio(), count: 10)
+var supportCalibration = [Ratio](repeating: Ratio(), count: 10)
 var adaptations: [Int] = []
 var truthAdaptations: [Int] = []
 var unadapted = 0
@@ -225,6 +232,27 @@ for (index, piece) in pieces.enumerated() {
     overall.add(q)
     byTexture[piece.texture, default: Quality()].add(q)
     byRepetition[piece.repeats, default: Quality()].add(q)
+    if piece.texture == .melody || piece.texture == .drums {
+        byKeyHeard[readings[2].key == piece.key, default: Quality()].add(q)
+        if readings[2].key == piece.key && CommandLine.arguments.contains("--confusion") {
+            for beat in 0..<min(readings[2].beats, piece.truth.count) {
+                let heard = readings[2].chord(atBeat: beat), truth = piece.truth[beat]
+                let shared = heard.pitchClasses.intersection(truth.pitchClasses).count
+                let kind: String
+                if heard == truth { kind = "exact" }
+                else if heard.triad == truth.triad { kind = heard.quality.isSeventh ? "same triad, heard seventh" : "same triad, heard triad" }
+                else if heard.root == truth.root { kind = "same root" }
+                else if heard.triad.pitchClasses.isSubset(of: truth.pitchClasses) { kind = "heard triad in truth" }
+                else { kind = "shares \(shared) of \(truth.tones.count), root +\(PitchClass.of(heard.root - truth.root))" }
+                confusion[kind, default: 0] += 1
+                if let segment = readings[2].segment(atBeat: beat) {
+                    calibration[min(9, Int(segment.confidence * 10))].add(heard.root == truth.root)
+                    let support = segment.support
+                    for pc in 0..<12 where support[pc] > 0.05 { supportCalibration[min(9, Int(support[pc] * 10))].add(truth.pitchClasses.contains(pc)) }
+                }
+            }
+        }
+    }
     if CommandLine.arguments.contains("--key-errors") && readings[2].key != piece.key {
         let grid = BeatGrid(meter: piece.meter)
         let truth = (0..<piece.bars).map { piece.truth[$0 * grid.beatsPerBar].symbol(in: piece.key) }
@@ -241,8 +269,14 @@ for (index, piece) in pieces.enumerated() {
         var shifted = piece
         let (moved, truth) = transposed(piece, document, from: 16, by: 6)
         shifted.truth = truth
-        let (after, _) = play(players, on: moved)
-        if let beats = adaptation(shifted, after, from: 16) { adaptations.append(beats) } else { unadapted += 1 }
+        let (after, afterReadings) = play(players, on: moved)
+        if let beats = adaptation(shifted, after, from: 16) {
+            adaptations.append(beats)
+            if beats > 4 && options.verbose {
+                print("slow adaptation: \(beats) beats for \(piece.name)")
+                print("   heard: \(afterReadings[2].summary(maxBars: 16)); bar keys \(afterReadings[2].barKeys.map(\.name))")
+            }
+        } else { unadapted += 1 }
         if let beats = adaptation(shifted, after, from: 16, truth: true) { truthAdaptations.append(beats) }
     }
 }
@@ -314,6 +348,15 @@ print("")
 for texture in Piece.Texture.allCases { if let q = byTexture[texture] { print(line(texture.rawValue, q)) } }
 if let q = byRepetition[true] { print(line("4 chords looped", q)) }
 if let q = byRepetition[false] { print(line("8 chords", q)) }
+if let q = byKeyHeard[true] { print(line("line, key right", q) + "  (\(Int(q.key.total)) pieces)") }
+if let q = byKeyHeard[false] { print(line("line, key wrong", q) + "  (\(Int(q.key.total)) pieces)") }
+if !confusion.isEmpty {
+    print("")
+    print("one line, key right: each beat's chord heard against the truth")
+    for (kind, n) in confusion.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { print("   \(kind): \(n)") }
+    print("   confidence → root right: " + calibration.enumerated().map { "\($0.offset * 10)%: \(format($0.element.value, 2)) (\(Int($0.element.total)))" }.joined(separator: ", "))
+    print("   support → tone in truth: " + supportCalibration.enumerated().map { "\($0.offset * 10)%: \(format($0.element.value, 2)) (\(Int($0.element.total)))" }.joined(separator: ", "))
+}
 if let flag = CommandLine.arguments.firstIndex(of: "--debug-piece"), flag + 1 < CommandLine.arguments.count, let n = Int(CommandLine.arguments[flag + 1]), pieces.indices.contains(n) {
     let piece = pieces[n]
     let grid = BeatGrid(meter: piece.meter)
