@@ -70,9 +70,11 @@ final class Outbox: Sendable {
 }
 
 /// Lines for many outboxes, handed to each event loop in one step: a broadcast to hundreds of members
-/// costs one task per loop rather than one per member.
+/// costs one task per loop rather than one per member. Outboxes sent an acknowledgement are flushed first
+/// on their loop: an editor waits for its ACK, the others only watch.
 struct Delivery {
     private var due: [(loop: any EventLoop, outboxes: [Outbox])] = []
+    private var first: Set<ObjectIdentifier> = []
 
     /// Runs `body`, then schedules the flushes of every outbox it sent to.
     static func batch<T>(_ body: (inout Delivery) throws -> T) rethrows -> T {
@@ -81,7 +83,9 @@ struct Delivery {
         return try body(&delivery)
     }
 
-    mutating func send(_ line: ByteBuffer, to outbox: Outbox) {
+    /// Queues `line`; `first` puts the outbox's flush ahead of the others' on its loop.
+    mutating func send(_ line: ByteBuffer, to outbox: Outbox, first: Bool = false) {
+        if first { self.first.insert(ObjectIdentifier(outbox)) }
         guard case .queued(flush: true) = outbox.enqueue(line) else { return }
         let loop = outbox.eventLoop
         if let index = due.firstIndex(where: { $0.loop === loop }) {
@@ -92,7 +96,11 @@ struct Delivery {
     }
 
     private func run() {
-        for (loop, outboxes) in due {
+        for (loop, var outboxes) in due {
+            if !first.isEmpty {
+                let ahead = outboxes.filter { first.contains(ObjectIdentifier($0)) }
+                if !ahead.isEmpty { outboxes = ahead + outboxes.filter { !first.contains(ObjectIdentifier($0)) } }
+            }
             loop.execute {
                 for outbox in outboxes { outbox.flush() }
             }

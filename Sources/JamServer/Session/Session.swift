@@ -179,14 +179,14 @@ actor Session {
                     let broadcast = ServerMessage.op(CommittedOperation(revision: entry.revision, author: entry.author, op: entry.operation)).line()
                     for member in members.values where member.awaitingWelcome == nil {
                         if member.peer.client == entry.author {
-                            delivery.send(ServerMessage.ack(.init(seq: entry.seq, revision: entry.revision)).line(), to: member.outbox)
+                            delivery.send(ServerMessage.ack(.init(seq: entry.seq, revision: entry.revision)).line(), to: member.outbox, first: true)
                         } else {
                             delivery.send(broadcast, to: member.outbox)
                         }
                     }
                 case .ack(let client, let connection, let seq, let revision):
                     if let member = members[client], member.connection == connection {
-                        delivery.send(ServerMessage.ack(.init(seq: seq, revision: revision)).line(), to: member.outbox)
+                        delivery.send(ServerMessage.ack(.init(seq: seq, revision: revision)).line(), to: member.outbox, first: true)
                     }
                 case .welcome(let client, let connection, var welcome):
                     guard var member = members[client], member.connection == connection else { continue }
