@@ -19,6 +19,20 @@ public struct KeysGenerator: Sendable {
         }!
     }
 
+    /// The tones the keys voice for a chord: those the analysis is fairly sure of (at least 65% likely,
+    /// the chord's two likeliest at least), and without a perfect fifth it is unsure of (under 80%).
+    /// The fifth is the tone a voicing most easily does without, and the one that tells a chord from
+    /// its relative or mediant (C–E–G from A–C–E, E–G–B): where those are in doubt, the keys play the
+    /// shell the candidates share (C–E for C or Am), as an accompanist does on an unsure beat.
+    public static func tones(for span: BarContext.Span) -> [Int] {
+        var tones = span.safeTones(0.65)
+        let fifth = span.chord.fifth
+        if span.chord.quality.intervals[2] == 7 && span.support[fifth] < 0.8 && tones.count > 2 {
+            tones.removeAll { $0 == fifth }
+        }
+        return tones
+    }
+
     /// One hit of the comping rhythm: where in the span (in beats), how long, how hard.
     struct Hit {
         var t: Double
@@ -33,7 +47,7 @@ public struct KeysGenerator: Sendable {
         var voicing = previous
         var notes: [PlayedNote] = []
         for span in c.chords {
-            let next = Voicing.lead(to: span.chord, tones: span.safeTones(0.65), from: voicing, in: range)
+            let next = Voicing.lead(to: span.chord, tones: Self.tones(for: span), from: voicing, in: range)
             voicing = next
             let end = c.end(of: span)
             let beatLength = c.grid.beats[span.beat].length
