@@ -60,8 +60,7 @@ public struct KeyFinder: Sendable {
     public func confirm(
         _ result: Result, histograms: [[Double]], segments: [ChordSegment], declared: Tonality?, cues: [Double]? = nil
     ) -> Result {
-        var total = [Double](repeating: 0, count: 12)
-        for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
+        let total = Self.summed(histograms)
         let correlations = KeyProfiles.correlations(total)
         let cue = cues ?? [Double](repeating: 0, count: 24)
         func score(_ key: Tonality) -> Double {
@@ -110,8 +109,7 @@ public struct KeyFinder: Sendable {
         for region in regions {
             let members = before.indices.filter { before[$0] == region }
             guard !members.isEmpty else { continue }
-            var total = [Double](repeating: 0, count: 12)
-            for bar in members { for pc in 0..<12 { total[pc] += histograms[bar][pc] } }
+            let total = Self.summed(members.map { histograms[$0] })
             let correlations = KeyProfiles.correlations(total)
             let cued = members.first == 0 || members.last == before.count - 1
             func profile(_ k: Tonality) -> Double {
@@ -138,9 +136,15 @@ public struct KeyFinder: Sendable {
                 margin = scores[bestIndex] - (scores.indices.filter { $0 != bestIndex }.map { scores[$0] }.max() ?? scores[bestIndex])
             }
         }
+        let total = Self.summed(histograms)
+        return Result(bars: bars, key: key, correlation: KeyProfiles.correlations(total)[key.index], margin: margin)
+    }
+
+    /// The 12 weights of several bars' histograms added together.
+    static func summed(_ histograms: [[Double]]) -> [Double] {
         var total = [Double](repeating: 0, count: 12)
         for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
-        return Result(bars: bars, key: key, correlation: KeyProfiles.correlations(total)[key.index], margin: margin)
+        return total
     }
 
     /// `histograms[bar]` holds 12 weights (0 = C). Bars without notes take their neighbours' key.
@@ -149,8 +153,7 @@ public struct KeyFinder: Sendable {
     public func keys(histograms: [[Double]], declared: Tonality?, cues: [Double]? = nil) -> Result {
         let bars = histograms.count
         let fallback = declared ?? Tonality(tonic: 0, mode: .major)
-        var total = [Double](repeating: 0, count: 12)
-        for h in histograms { for pc in 0..<12 { total[pc] += h[pc] } }
+        let total = Self.summed(histograms)
         let correlations = KeyProfiles.correlations(total)
         var whole = correlations
         if let cues { for k in 0..<24 { whole[k] += cues[k] } }

@@ -21,18 +21,21 @@ public struct OpenFileLimit: Sendable, Equatable {
 
     /// The limit now, or nil where it cannot be read.
     public static var current: OpenFileLimit? {
-        var limit = rlimit()
-        guard getrlimit(Self.resource, &limit) == 0 else { return nil }
-        return OpenFileLimit(soft: Self.count(limit.rlim_cur), hard: Self.count(limit.rlim_max))
+        read()?.limit
+    }
+
+    private static func read() -> (raw: rlimit, limit: OpenFileLimit)? {
+        var raw = rlimit()
+        guard getrlimit(Self.resource, &raw) == 0 else { return nil }
+        return (raw, OpenFileLimit(soft: Self.count(raw.rlim_cur), hard: Self.count(raw.rlim_max)))
     }
 
     /// Raises the soft limit as far as `connections` plus the headroom need and the hard limit allows;
     /// never lowers it. Returns the limit then in force.
     @discardableResult
     public static func raise(toServe connections: Int) -> OpenFileLimit? {
-        var limit = rlimit()
-        guard getrlimit(Self.resource, &limit) == 0 else { return nil }
-        let now = OpenFileLimit(soft: Self.count(limit.rlim_cur), hard: Self.count(limit.rlim_max))
+        guard let (raw, now) = read() else { return nil }
+        var limit = raw
         let wanted = min(now.hard, connections + headroom)
         guard wanted > now.soft else { return now }
         limit.rlim_cur = rlim_t(wanted)
