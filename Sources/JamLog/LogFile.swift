@@ -59,17 +59,22 @@ struct LogFile: Sendable {
         _ = Glibc_close(fd)
     }
 
-    /// Takes an exclusive advisory lock without waiting; `locked` if another open file holds it.
+    /// Takes an exclusive advisory lock; `locked` if another open file still holds it after a short
+    /// wait. The wait covers a lock whose last holder has just closed: a child process spawned at that
+    /// moment shares the descriptor (and so the lock) until its exec closes it.
     func lockExclusive() throws(LogError) {
-        let rc = retrying { flock(fd, LOCK_EX | LOCK_NB) }
-        guard rc == 0 else {
+        for attempt in 0...Self.lockAttempts {
+            if retrying({ flock(fd, LOCK_EX | LOCK_NB) }) == 0 { return }
             let e = errno
-            if e == EWOULDBLOCK || e == EAGAIN {
-                throw LogError(.locked, "\(path) is open in another writer")
-            }
-            throw LogError.ioError("flock", path, e)
+            guard e == EWOULDBLOCK || e == EAGAIN else { throw LogError.ioError("flock", path, e) }
+            if attempt < Self.lockAttempts { usleep(Self.lockPause) }
         }
+        throw LogError(.locked, "\(path) is open in another writer")
     }
+
+    /// How often, and how many microseconds apart, a held lock is tried again: half a second in all.
+    static let lockAttempts = 50
+    static let lockPause: useconds_t = 10_000
 
     func size() throws(LogError) -> Int {
         var st = stat()
