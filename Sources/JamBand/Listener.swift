@@ -16,11 +16,13 @@ public struct Listener: Sendable {
     public var chordAnalyzer: ChordAnalyzer
     /// What the music rests on, weighed with the key profiles.
     public var tonicCues = TonicCues()
-    /// How much a beat hears of the same beat in the loop's other four-bar phrases when the harmony
-    /// repeats (0: nothing).
+    /// How much a beat hears of the same beat in the loop's other rounds when the harmony repeats
+    /// (0: nothing): in four-bar phrases, or in the loop `harmonicLoop` hears under a lone line.
     public var loopWeight: Double = 0.5
     /// Hears the harmony a melody alone implies, and the key through it.
     public var harmonizer = Harmonizer()
+    /// Hears whether a melody alone goes round a loop of chords.
+    public var harmonicLoop = HarmonicLoop()
     /// The share of the sounding time at which two or more notes sound together, below which the
     /// humans play one line (a melody alone): the chords are then the harmony it implies.
     public var monophonyLimit: Double = 0.1
@@ -124,13 +126,16 @@ public struct Listener: Sendable {
         let bass = lowest.map { $0 <= 55 ? PitchClass.of($0) : nil }
         let heard = Self.pooled(chroma, beatsPerBar: perBar, bars: bars, weight: loopWeight)
         if oneLine {
-            // The key and the chords are heard together, through the harmony the line implies.
+            // The key and the chords are heard together, through the harmony the line implies; then,
+            // where that harmony loops, the chords again, every round of the melody speaking for them.
             let line = harmonizer.hear(chroma: heard, bass: bass, grid: grid)
             keys = finder.harmonised(keys, histograms: histograms, declared: declared, cues: cues) { barKeys in
                 let reading = harmonizer.harmonize(line, keys: barKeys)
                 return (reading.score, reading.segments)
             }
-            let segments = harmonizer.harmonize(line, keys: keys.bars, inContext: true).segments
+            let period = harmonicLoop.period(chroma: chroma, grid: grid, keys: keys.bars)
+            let rounds = period.map { harmonizer.hear(chroma: HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight), bass: bass, grid: grid) }
+            let segments = harmonizer.harmonize(rounds ?? line, keys: keys.bars, inContext: true).segments
             return Reading(
                 grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
                 segments: segments, groove: groove, proposed: false)
