@@ -1,9 +1,9 @@
 import Foundation
 
-/// Hears whether a lone line's harmony goes round in a loop, and how long the loop is.
+/// Hears whether the harmony goes round in a loop, and how long the loop is.
 ///
 /// Jams loop: a progression of two or four bars comes round again under a melody that changes. Each
-/// time round the melody says something else about the same chords, so pooling what every round says
+/// time round the parts say something else about the same chords, so pooling what every round says
 /// hears them far better than any round alone. Whether the harmony does repeat is a comparison of two
 /// models of the music by how probable each makes the notes (Bayesian model comparison): in one, one
 /// round's chords are drawn and played every time round; in the other, the chords of the whole are

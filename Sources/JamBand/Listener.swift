@@ -21,7 +21,7 @@ public struct Listener: Sendable {
     public var loopWeight: Double = 0.5
     /// Hears the harmony a melody alone implies, and the key through it.
     public var harmonizer = Harmonizer()
-    /// Hears whether a melody alone goes round a loop of chords.
+    /// Hears whether the harmony goes round a loop, and how long.
     public var harmonicLoop = HarmonicLoop()
     /// The share of the sounding time at which two or more notes sound together, below which the
     /// humans play one line (a melody alone): the chords are then the harmony it implies.
@@ -142,9 +142,12 @@ public struct Listener: Sendable {
         }
         var segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)
         let confirmed = keyFinder.confirm(keys, histograms: histograms, segments: segments, declared: declared, cues: cues)
-        if confirmed.key != keys.key {
+        // Heard again in the key confirmed, and where the harmony loops, every round speaking for its chords.
+        let period = harmonicLoop.period(chroma: chroma, grid: grid, keys: confirmed.bars)
+        if confirmed.key != keys.key || period != nil {
             keys = confirmed
-            segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)
+            let rounds = period.map { HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight) } ?? heard
+            segments = chordAnalyzer.segments(chroma: rounds, bass: bass, grid: grid, keys: keys.bars)
         }
         return Reading(
             grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
