@@ -125,7 +125,7 @@ public struct Listener: Sendable {
         let heard = Self.pooled(chroma, beatsPerBar: perBar, bars: bars, weight: loopWeight)
         if oneLine {
             // The key and the chords are heard together, through the harmony the line implies.
-            let line = harmonizer.hear(chroma: heard, bass: bass, grid: grid)
+            let line = harmonizer.hear(chroma: heard, bass: bass, grid: grid, played: chroma)
             keys = finder.harmonised(keys, histograms: histograms, declared: declared, cues: cues) { barKeys in
                 let reading = harmonizer.harmonize(line, keys: barKeys)
                 return (reading.score, reading.segments)

@@ -102,3 +102,40 @@ func aHarmonisationCoversEveryBeatWithProbabilities(inContext: Bool) {
     }
     #expect(kept.key == c)
 }
+
+@Test func aBluesInDFlatIsHeardInDFlatNotInTheKeyOfItsFourth() {
+    // I7–IV7–I7–V7 in Db, twice: the tune leans on the flat seventh (Cb) over I7 and the blue third (Fb)
+    // over IV7, which the notes of Gb major hold, while its passing notes (C, Eb) are Db major's own.
+    let bars: [[Int]] = [[61, 65, 68, 71], [70, 66, 64, 61], [65, 63, 61, 71], [68, 72, 75, 66]]
+    let tune: [Int?] = (bars + bars).flatMap { $0 }
+    let reading = Listener().read(melody(tune, bars: 8))
+    #expect(reading.key == Tonality(tonic: 1, mode: .major))
+}
+
+@Test func notesOutsideTheKeyThatNoChordHoldsCountAgainstIt() {
+    // C–D–E–F–G and back, over and over: F is C major's own, F# G major's. With the passing notes heard
+    // against the key, the tune is likelier in C than in G by more than against the chords alone.
+    let tune: [Int?] = Array(repeating: [60, 62, 64, 65, 67, 65, 64, 62], count: 4).flatMap { $0 }
+    func lead(_ scaleShare: Double) -> Double {
+        let harmonizer = Harmonizer(scaleShare: scaleShare)
+        let heard = harmonizer.hear(chroma: chroma(tune), bass: Array(repeating: nil, count: tune.count), grid: BeatGrid(meter: Meter(4, 4)))
+        return harmonizer.harmonize(heard, keys: [Tonality(tonic: 0, mode: .major)]).score
+            - harmonizer.harmonize(heard, keys: [Tonality(tonic: 7, mode: .major)]).score
+    }
+    #expect(lead(0) > 0)
+    #expect(lead(0.9) > lead(0) + 1)
+}
+
+@Test func aLineIsInTheKeyItEndsIn() {
+    // Five bars in G major, then three that go to D major and close there: most bars are G's, but the
+    // tune ends in D, and a tune closes at home.
+    let g = [Double](repeating: 0, count: 12).enumerated().map { pc, _ in [3.0, 0, 1, 0, 2, 1, 0, 2, 0, 1, 0, 1][PitchClass.of(pc - 7)] }
+    let d = g.indices.map { g[PitchClass.of($0 - 7)] }
+    let finder = KeyFinder(radius: 0, changeCost: 0.1)
+    let histograms = Array(repeating: g, count: 5) + Array(repeating: d, count: 3)
+    let start = finder.keys(histograms: histograms, declared: nil)
+    #expect(start.key == Tonality(tonic: 7, mode: .major))
+    let heard = finder.harmonised(start, histograms: histograms, declared: nil) { _ in (0, []) }
+    #expect(heard.bars.first == Tonality(tonic: 7, mode: .major))
+    #expect(heard.key == Tonality(tonic: 2, mode: .major))
+}
