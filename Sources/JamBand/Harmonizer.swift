@@ -110,28 +110,25 @@ public struct Harmonizer: Sendable {
         var isTonic: [Bool]
         var isDominant: [Bool]
         var isSubdominant: [Bool]
-        /// Per chord: its tones in the key's scale, its tones outside it, and the scale's notes outside
-        /// the chord; and what a unit of weight on each (and on the other pitch classes) gains in
+        /// Per chord, by pitch class (12 lanes used): what a unit of weight on the pitch class gains in
         /// log-likelihood when each note is heard as a chord tone or else as a note of the key (see
         /// `scaleShare`), against the chord alone (`ChordEvidence`).
-        var inScaleTones: [PitchClassSet]
-        var outOfScaleTones: [PitchClassSet]
-        var scaleOutside: [PitchClassSet]
-        var gains: [(inScaleTone: Double, outOfScaleTone: Double, scaleNote: Double, other: Double)]
+        var gains: [SIMD16<Double>]
 
         init(key: Tonality, chords: [Chord], harmonizer: Harmonizer) {
             let count = chords.count
             let scale = key.scale
             let share = harmonizer.analyzer.chordToneShare, q = harmonizer.scaleShare
-            let scaleSize = Double(scale.count), others = Double(12 - scale.count)
-            inScaleTones = chords.map { $0.pitchClasses.intersection(scale) }
-            outOfScaleTones = chords.map { PitchClassSet(bits: $0.pitchClasses.bits & ~scale.bits) }
-            scaleOutside = chords.map { PitchClassSet(bits: scale.bits & ~$0.pitchClasses.bits) }
+            let inScale = (1 - share) * q / Double(scale.count), outOfScale = (1 - share) * (1 - q) / Double(12 - scale.count)
             gains = chords.map { chord in
-                let size = Double(chord.tones.count)
-                let tone = share / size, inScale = (1 - share) * q / scaleSize, outOfScale = (1 - share) * (1 - q) / others
-                let alone = log(tone), aside = log((1 - share) / (12 - size))
-                return (log(tone + inScale) - alone, log(tone + outOfScale) - alone, log(inScale) - aside, log(outOfScale) - aside)
+                let size = Double(chord.tones.count), tones = chord.pitchClasses
+                let tone = share / size, aside = (1 - share) / (12 - size)
+                var gain = SIMD16<Double>(repeating: 0)
+                for pc in 0..<12 {
+                    let key = scale.contains(pc) ? inScale : outOfScale
+                    gain[pc] = tones.contains(pc) ? log(tone + key) - log(tone) : log(key) - log(aside)
+                }
+                return gain
             }
             let tonicThird = PitchClass.of(key.tonic + (key.mode == .major ? 4 : 3))
             isTonic = chords.map { $0.root == key.tonic && $0.third == tonicThird }
@@ -317,33 +314,14 @@ public struct Harmonizer: Sendable {
         let beats = heard.sounding, count = chords.count, longest = heard.longest
         var terms = [Double](repeating: 0, count: beats * longest * count)
         guard scaleShare > 0 else { return terms }
-        var weights = [Double](repeating: 0, count: 12)
-        func sum(_ set: PitchClassSet) -> Double {
-            var bits = set.bits, total = 0.0
-            while bits != 0 {
-                total += weights[bits.trailingZeroBitCount]
-                bits &= bits - 1
-            }
-            return total
-        }
         for i in 0..<beats {
             let table = tables[i]
             for j in (i + 1)...min(beats, i + longest) {
-                var total = 0.0
-                for pc in 0..<12 {
-                    weights[pc] = heard.played.weight(i, j, pc)
-                    total += weights[pc]
-                }
-                guard total > 0 else { continue }
+                var weights = SIMD16<Double>(repeating: 0)
+                for pc in 0..<12 { weights[pc] = heard.played.weight(i, j, pc) }
+                guard weights.sum() > 0 else { continue }
                 let offset = (i * longest + j - i - 1) * count
-                for c in 0..<count {
-                    let inScaleTone = sum(table.inScaleTones[c]), outOfScaleTone = sum(table.outOfScaleTones[c])
-                    let scaleNote = sum(table.scaleOutside[c])
-                    let other = total - inScaleTone - outOfScaleTone - scaleNote
-                    let gain = table.gains[c]
-                    terms[offset + c] = inScaleTone * gain.inScaleTone + outOfScaleTone * gain.outOfScaleTone
-                        + scaleNote * gain.scaleNote + other * gain.other
-                }
+                for c in 0..<count { terms[offset + c] = (weights * table.gains[c]).sum() }
             }
         }
         return terms
