@@ -104,11 +104,21 @@ func aHarmonisationCoversEveryBeatWithProbabilities(inContext: Bool) {
 }
 
 @Test func aBluesInDFlatIsHeardInDFlatNotInTheKeyOfItsFourth() {
-    // I7–IV7–I7–V7 in Db, twice: the tune leans on the flat seventh (Cb) over I7 and the blue third (Fb)
-    // over IV7, which the notes of Gb major hold, while its passing notes (C, Eb) are Db major's own.
-    let bars: [[Int]] = [[61, 65, 68, 71], [70, 66, 64, 61], [65, 63, 61, 71], [68, 72, 75, 66]]
-    let tune: [Int?] = (bars + bars).flatMap { $0 }
-    let reading = Listener().read(melody(tune, bars: 8))
+    // A funk tune over I7–IV7–I7–V7 in Db, twice (eight bars; beat, length, pitch): it leans on the flat
+    // seventh (Cb) and the blue third (Fb), which Gb major's notes hold, and its passing notes (C, Eb) are
+    // Db major's own. Profiles alone hear Gb major, the key of its fourth.
+    let notes: [(Double, Double, Int)] = [
+        (0, 0.5, 65), (0.5, 0.5, 68), (1, 0.5, 65), (1.5, 0.5, 65), (2, 1, 68), (3, 0.75, 73), (3.75, 0.25, 72),
+        (4, 0.75, 70), (4.75, 0.25, 72), (5, 1, 64), (6, 1, 73), (7, 1, 73),
+        (8, 0.75, 66), (8.75, 0.25, 68), (9, 0.25, 73), (9.25, 0.25, 73), (9.5, 0.5, 73), (10, 0.75, 73), (10.75, 0.25, 73), (11, 1, 68),
+        (12, 1, 66), (13, 0.75, 66), (13.75, 0.25, 68), (14, 0.75, 66), (14.75, 0.25, 65),
+        (16, 0.75, 68), (16.75, 0.25, 68), (17, 1, 73), (18, 1, 71), (19, 0.25, 70), (19.25, 0.25, 71), (19.5, 0.5, 70),
+        (20, 1, 70), (21, 1, 70), (22, 0.5, 70), (22.5, 0.5, 72),
+        (24, 0.5, 71), (24.5, 0.5, 72), (25, 0.5, 68), (25.5, 0.5, 68), (26, 0.25, 73), (26.25, 0.25, 75), (26.5, 0.5, 73),
+        (27, 0.5, 70), (27.5, 0.5, 68),
+        (28, 0.5, 66), (28.5, 0.5, 68), (29, 1, 66), (30, 0.25, 75), (30.25, 0.25, 72), (30.5, 0.5, 72),
+    ]
+    let reading = Listener().read(Fixtures.document([Fixtures.track("h.melody", notes)], bars: 8))
     #expect(reading.key == Tonality(tonic: 1, mode: .major))
 }
 
