@@ -24,11 +24,17 @@ public struct Harmonizer: Sendable {
     public var closingBonus: Double
     /// What a last chord on the dominant earns: a half close, or a loop coming round to the tonic.
     public var halfCloseBonus: Double
+    /// The share of the notes not heard as chord tones that lie in the key's scale. A tune's passing
+    /// and neighbour notes come from its key: each note is a chord tone or else a note of the key
+    /// (rarely another), so that the harmonisation's score is the likelihood of the notes given the
+    /// key and the chords both, and a note outside the key counts against it unless a chord holds it.
+    public var scaleShare: Double
 
     public init(
         analyzer: ChordAnalyzer = ChordAnalyzer(), vocabularyFloor: Double = -1.4, cadenceBonus: Double = 0.5,
-        openingBonus: Double = 0.5, closingBonus: Double = 0.5, halfCloseBonus: Double = 0.3
+        openingBonus: Double = 0.5, closingBonus: Double = 0.5, halfCloseBonus: Double = 0.3, scaleShare: Double = 0.9
     ) {
+        self.scaleShare = scaleShare
         self.analyzer = analyzer
         self.vocabularyFloor = vocabularyFloor
         self.cadenceBonus = cadenceBonus
@@ -57,6 +63,8 @@ public struct Harmonizer: Sendable {
         let scores: [Double]
         /// For stretches longer than `longest`.
         let evidence: ChordEvidence
+        /// The notes as played, heard against the key (see `scaleShare`).
+        let played: ChordEvidence
         let templates: [ChordEvidence.Template]
 
         func score(_ i: Int, _ j: Int, _ chord: Int) -> Double {
@@ -65,8 +73,10 @@ public struct Harmonizer: Sendable {
     }
 
     /// Prepares the beats' pitch-class weights (`chroma[beat]`, 12 each; `bass[beat]` the bass's pitch
-    /// class where there is one) for harmonising.
-    public func hear(chroma: [[Double]], bass: [Int?], grid: BeatGrid) -> Heard {
+    /// class where there is one) for harmonising. `played` are the weights of the notes played at each
+    /// beat when `chroma` also hears other beats (a loop's other phrases, see `Listener`): the key is
+    /// heard in the notes played there alone (default: `chroma`).
+    public func hear(chroma: [[Double]], bass: [Int?], grid: BeatGrid, played: [[Double]]? = nil) -> Heard {
         let beats = chroma.count
         let longest = max(1, analyzer.maxBars * grid.beatsPerBar)
         let evidence = ChordEvidence(chroma: chroma, bass: bass, beatsPerBar: grid.beatsPerBar, analyzer: analyzer)
@@ -80,7 +90,9 @@ public struct Harmonizer: Sendable {
         }
         let sounding = (chroma.lastIndex { $0.contains { $0 > 0 } } ?? beats - 1) + 1
         return Heard(
-            grid: grid, beats: beats, sounding: sounding, longest: longest, scores: scores, evidence: evidence, templates: templates)
+            grid: grid, beats: beats, sounding: sounding, longest: longest, scores: scores, evidence: evidence,
+            played: played.map { ChordEvidence(chroma: $0, bass: bass, beatsPerBar: grid.beatsPerBar, analyzer: analyzer) } ?? evidence,
+            templates: templates)
     }
 
     /// The chords considered in a key: those of its own notes (its palette), and the others whose place
@@ -98,9 +110,26 @@ public struct Harmonizer: Sendable {
         var isTonic: [Bool]
         var isDominant: [Bool]
         var isSubdominant: [Bool]
+        /// Per chord, by pitch class (12 lanes used): what a unit of weight on the pitch class gains in
+        /// log-likelihood when each note is heard as a chord tone or else as a note of the key (see
+        /// `scaleShare`), against the chord alone (`ChordEvidence`).
+        var gains: [SIMD16<Double>]
 
         init(key: Tonality, chords: [Chord], harmonizer: Harmonizer) {
             let count = chords.count
+            let scale = key.scale
+            let share = harmonizer.analyzer.chordToneShare, q = harmonizer.scaleShare
+            let inScale = (1 - share) * q / Double(scale.count), outOfScale = (1 - share) * (1 - q) / Double(12 - scale.count)
+            gains = chords.map { chord in
+                let size = Double(chord.tones.count), tones = chord.pitchClasses
+                let tone = share / size, aside = (1 - share) / (12 - size)
+                var gain = SIMD16<Double>(repeating: 0)
+                for pc in 0..<12 {
+                    let key = scale.contains(pc) ? inScale : outOfScale
+                    gain[pc] = tones.contains(pc) ? log(tone + key) - log(tone) : log(key) - log(aside)
+                }
+                return gain
+            }
             let tonicThird = PitchClass.of(key.tonic + (key.mode == .major ? 4 : 3))
             isTonic = chords.map { $0.root == key.tonic && $0.third == tonicThird }
             isDominant = chords.map { $0.root == PitchClass.of(key.tonic + 7) && $0.third == PitchClass.of(key.tonic + 11) }
@@ -147,7 +176,10 @@ public struct Harmonizer: Sendable {
         // The chords whose root lies a fifth above each chord's: the only moves with a motion score.
         let fifthAbove = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root + 7) } }
         let longest = heard.longest
-        func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double { heard.score(i, j, members[c]) + tableOfBeat[i].prior[c] }
+        let keyed = keyTerms(heard, chords: chords, tables: tableOfBeat)
+        func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double {
+            heard.score(i, j, members[c]) + tableOfBeat[i].prior[c] + keyed[(i * longest + j - i - 1) * count + c]
+        }
 
         let minusInfinity = -Double.greatestFiniteMagnitude
         // best[j * count + c]: the best score of beats 0..<j whose last segment is chord c, starting at
@@ -252,7 +284,7 @@ public struct Harmonizer: Sendable {
         cuts[0].end = heard.beats
 
         // Each segment's candidates: from the whole piece, or from its own notes.
-        let posterior = inContext ? posteriors(heard, chords: chords, members: members, tables: tableOfBeat) : nil
+        let posterior = inContext ? posteriors(heard, chords: chords, members: members, tables: tableOfBeat, keyed: keyed) : nil
         let segments = cuts.reversed().map { cut in
             var weights: [Double]
             if let posterior {
@@ -275,11 +307,31 @@ public struct Harmonizer: Sendable {
         return Result(segments: segments, score: score)
     }
 
+    /// For every stretch of beats `i..<j` and chord `c` of the vocabulary (`[(i * longest + j - i - 1) * count + c]`),
+    /// what hearing the notes outside the chord against the key of beat `i` adds to the chord's score
+    /// (see `scaleShare`).
+    func keyTerms(_ heard: Heard, chords: [Chord], tables: [KeyTables]) -> [Double] {
+        let beats = heard.sounding, count = chords.count, longest = heard.longest
+        var terms = [Double](repeating: 0, count: beats * longest * count)
+        guard scaleShare > 0 else { return terms }
+        for i in 0..<beats {
+            let table = tables[i]
+            for j in (i + 1)...min(beats, i + longest) {
+                var weights = SIMD16<Double>(repeating: 0)
+                for pc in 0..<12 { weights[pc] = heard.played.weight(i, j, pc) }
+                guard weights.sum() > 0 else { continue }
+                let offset = (i * longest + j - i - 1) * count
+                for c in 0..<count { terms[offset + c] = (weights * table.gains[c]).sum() }
+            }
+        }
+        return terms
+    }
+
     /// For each beat and chord of the vocabulary (`[beat * count + chord]`), the probability that the
     /// chord sounds there, summed over every harmonisation of the piece under the model (forward–backward
     /// over segments; the close counts the last chord alone). Motion scores are non-zero only where a
     /// root falls a fifth, so a change of chord sums in time linear in the vocabulary.
-    func posteriors(_ heard: Heard, chords: [Chord], members: [Int], tables: [KeyTables]) -> [Double] {
+    func posteriors(_ heard: Heard, chords: [Chord], members: [Int], tables: [KeyTables], keyed: [Double]) -> [Double] {
         let beats = heard.sounding, count = chords.count, longest = heard.longest
         let minusInfinity = -Double.infinity
         func add(_ a: Double, _ b: Double) -> Double {
@@ -289,7 +341,9 @@ public struct Harmonizer: Sendable {
         }
         let fifthAbove = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root + 7) } }
         let fifthBelow = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root - 7) } }
-        func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double { heard.score(i, j, members[c]) + tables[i].prior[c] }
+        func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double {
+            heard.score(i, j, members[c]) + tables[i].prior[c] + keyed[(i * longest + j - i - 1) * count + c]
+        }
 
         /// For every chord c, log Σ over u ≠ c of exp(values[u] + motion): into c (u → c), or with
         /// `outgoing` out of it (c → u).

@@ -91,7 +91,8 @@ public struct KeyFinder: Sendable {
     /// the profiles' correlation on those bars, the tonic cues (where the region holds the first or the
     /// last bar), how well the whole can be harmonised with the region in that key and how much of that
     /// harmonisation rests on the key's tonic (`harmonisation(barKeys)`: its score, higher is better, and
-    /// its segments; see `Harmonizer`); the region moves to the best.
+    /// its segments; see `Harmonizer`); the region moves to the best. The key of the whole is then the
+    /// key the music ends in: a tune that goes away to another key comes home to close.
     public func harmonised(
         _ result: Result, histograms: [[Double]], declared: Tonality?, cues: [Double]? = nil,
         harmonisation: ([Tonality]) -> (score: Double, segments: [ChordSegment])
@@ -131,7 +132,7 @@ public struct KeyFinder: Sendable {
             }
             let bestIndex = scores.indices.max { scores[$0] < scores[$1] }!
             for bar in members { bars[bar] = candidates[bestIndex] }
-            if region == result.key {
+            if members.last == before.count - 1 {
                 key = candidates[bestIndex]
                 margin = scores[bestIndex] - (scores.indices.filter { $0 != bestIndex }.map { scores[$0] }.max() ?? scores[bestIndex])
             }

@@ -128,13 +128,13 @@ public struct Listener: Sendable {
         if oneLine {
             // The key and the chords are heard together, through the harmony the line implies; then,
             // where that harmony loops, the chords again, every round of the melody speaking for them.
-            let line = harmonizer.hear(chroma: heard, bass: bass, grid: grid)
+            let line = harmonizer.hear(chroma: heard, bass: bass, grid: grid, played: chroma)
             keys = finder.harmonised(keys, histograms: histograms, declared: declared, cues: cues) { barKeys in
                 let reading = harmonizer.harmonize(line, keys: barKeys)
                 return (reading.score, reading.segments)
             }
             let period = harmonicLoop.period(chroma: chroma, grid: grid, keys: keys.bars)
-            let rounds = period.map { harmonizer.hear(chroma: HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight), bass: bass, grid: grid) }
+            let rounds = period.map { harmonizer.hear(chroma: HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight), bass: bass, grid: grid, played: chroma) }
             let segments = harmonizer.harmonize(rounds ?? line, keys: keys.bars, inContext: true).segments
             return Reading(
                 grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,

@@ -94,12 +94,18 @@ public struct Tonality: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// How much a chord belongs in this key, 0 (diatonic) and below: each tone outside the palette
-    /// costs, and the chords on the tonic, dominant and subdominant earn a little.
+    /// costs, and the chords on the tonic, dominant and subdominant earn a little. In a major key the
+    /// dominant sevenths on the tonic and the subdominant (I7, IV7) are the blues' own chords: their
+    /// flat sevenths (the blue seventh and third) cost as a tone of the palette outside the scale.
     func fit(_ chord: Chord) -> Double {
-        let outside = chord.pitchClasses.bits & ~palette.bits
+        let degree = PitchClass.of(chord.root - tonic)
+        var allowed = palette.bits
+        if mode == .major, chord.quality == .dominant7, degree == 0 || degree == 5, let seventh = chord.seventh {
+            allowed |= PitchClassSet([seventh]).bits
+        }
+        let outside = chord.pitchClasses.bits & ~allowed
         let scaleOutside = chord.pitchClasses.bits & ~scale.bits
         var score = -0.6 * Double(outside.nonzeroBitCount) - 0.15 * Double(scaleOutside.nonzeroBitCount - outside.nonzeroBitCount)
-        let degree = PitchClass.of(chord.root - tonic)
         switch (mode, degree) {
         case (.major, 0), (.minor, 0): score += 0.3
         case (.major, 7), (.minor, 7), (.major, 5), (.minor, 5): score += 0.2

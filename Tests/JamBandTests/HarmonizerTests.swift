@@ -102,3 +102,50 @@ func aHarmonisationCoversEveryBeatWithProbabilities(inContext: Bool) {
     }
     #expect(kept.key == c)
 }
+
+@Test func aBluesInDFlatIsHeardInDFlatNotInTheKeyOfItsFourth() {
+    // A funk tune over I7–IV7–I7–V7 in Db, twice (eight bars; beat, length, pitch): it leans on the flat
+    // seventh (Cb) and the blue third (Fb), which Gb major's notes hold, and its passing notes (C, Eb) are
+    // Db major's own. Profiles alone hear Gb major, the key of its fourth.
+    let notes: [(Double, Double, Int)] = [
+        (0, 0.5, 65), (0.5, 0.5, 68), (1, 0.5, 65), (1.5, 0.5, 65), (2, 1, 68), (3, 0.75, 73), (3.75, 0.25, 72),
+        (4, 0.75, 70), (4.75, 0.25, 72), (5, 1, 64), (6, 1, 73), (7, 1, 73),
+        (8, 0.75, 66), (8.75, 0.25, 68), (9, 0.25, 73), (9.25, 0.25, 73), (9.5, 0.5, 73), (10, 0.75, 73), (10.75, 0.25, 73), (11, 1, 68),
+        (12, 1, 66), (13, 0.75, 66), (13.75, 0.25, 68), (14, 0.75, 66), (14.75, 0.25, 65),
+        (16, 0.75, 68), (16.75, 0.25, 68), (17, 1, 73), (18, 1, 71), (19, 0.25, 70), (19.25, 0.25, 71), (19.5, 0.5, 70),
+        (20, 1, 70), (21, 1, 70), (22, 0.5, 70), (22.5, 0.5, 72),
+        (24, 0.5, 71), (24.5, 0.5, 72), (25, 0.5, 68), (25.5, 0.5, 68), (26, 0.25, 73), (26.25, 0.25, 75), (26.5, 0.5, 73),
+        (27, 0.5, 70), (27.5, 0.5, 68),
+        (28, 0.5, 66), (28.5, 0.5, 68), (29, 1, 66), (30, 0.25, 75), (30.25, 0.25, 72), (30.5, 0.5, 72),
+    ]
+    let reading = Listener().read(Fixtures.document([Fixtures.track("h.melody", notes)], bars: 8))
+    #expect(reading.key == Tonality(tonic: 1, mode: .major))
+}
+
+@Test func notesOutsideTheKeyThatNoChordHoldsCountAgainstIt() {
+    // C–D–E–F–G and back, over and over: F is C major's own, F# G major's. With the passing notes heard
+    // against the key, the tune is likelier in C than in G by more than against the chords alone.
+    let tune: [Int?] = Array(repeating: [60, 62, 64, 65, 67, 65, 64, 62], count: 4).flatMap { $0 }
+    func lead(_ scaleShare: Double) -> Double {
+        let harmonizer = Harmonizer(scaleShare: scaleShare)
+        let heard = harmonizer.hear(chroma: chroma(tune), bass: Array(repeating: nil, count: tune.count), grid: BeatGrid(meter: Meter(4, 4)))
+        return harmonizer.harmonize(heard, keys: [Tonality(tonic: 0, mode: .major)]).score
+            - harmonizer.harmonize(heard, keys: [Tonality(tonic: 7, mode: .major)]).score
+    }
+    #expect(lead(0) > 0)
+    #expect(lead(0.9) > lead(0) + 1)
+}
+
+@Test func aLineIsInTheKeyItEndsIn() {
+    // Five bars in G major, then three that go to D major and close there: most bars are G's, but the
+    // tune ends in D, and a tune closes at home.
+    let g = [Double](repeating: 0, count: 12).enumerated().map { pc, _ in [3.0, 0, 1, 0, 2, 1, 0, 2, 0, 1, 0, 1][PitchClass.of(pc - 7)] }
+    let d = g.indices.map { g[PitchClass.of($0 - 7)] }
+    let finder = KeyFinder(radius: 0, changeCost: 0.1)
+    let histograms = Array(repeating: g, count: 5) + Array(repeating: d, count: 3)
+    let start = finder.keys(histograms: histograms, declared: nil)
+    #expect(start.key == Tonality(tonic: 7, mode: .major))
+    let heard = finder.harmonised(start, histograms: histograms, declared: nil) { _ in (0, []) }
+    #expect(heard.bars.first == Tonality(tonic: 7, mode: .major))
+    #expect(heard.key == Tonality(tonic: 2, mode: .major))
+}
