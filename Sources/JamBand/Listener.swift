@@ -197,15 +197,6 @@ public struct Listener: Sendable {
         let repetition = similarity(lag: 4) - (similarity(lag: 1) + similarity(lag: 2) + similarity(lag: 3)) / 3
         let share = weight * min(1, max(0, repetition / 0.15))
         guard share > 0 else { return chroma }
-        let period = 4 * beatsPerBar
-        return chroma.indices.map { beat in
-            var pooled = chroma[beat]
-            var other = beat % period
-            while other < chroma.count {
-                if other != beat { for pc in 0..<12 { pooled[pc] += share * chroma[other][pc] } }
-                other += period
-            }
-            return pooled
-        }
+        return HarmonicLoop.pooled(chroma, period: 4 * beatsPerBar, share: share)
     }
 }
