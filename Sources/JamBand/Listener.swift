@@ -17,7 +17,7 @@ public struct Listener: Sendable {
     /// What the music rests on, weighed with the key profiles.
     public var tonicCues = TonicCues()
     /// How much a beat hears of the same beat in the loop's other rounds when the harmony repeats
-    /// (0: nothing): in four-bar phrases, or in the loop `harmonicLoop` hears under a lone line.
+    /// (0: nothing): in the loop `harmonicLoop` hears, or else in four-bar phrases that sound alike.
     public var loopWeight: Double = 0.5
     /// Hears the harmony a melody alone implies, and the key through it.
     public var harmonizer = Harmonizer()
@@ -125,6 +125,10 @@ public struct Listener: Sendable {
         var keys = finder.keys(histograms: histograms, declared: declared, cues: cues)
         let bass = lowest.map { $0 <= 55 ? PitchClass.of($0) : nil }
         let heard = Self.pooled(chroma, beatsPerBar: perBar, bars: bars, weight: loopWeight)
+        /// Where the harmony loops (heard in these keys), each beat also hears the loop's other rounds.
+        func looped(_ keys: [Tonality]) -> [[Double]]? {
+            harmonicLoop.period(chroma: chroma, grid: grid, keys: keys).map { HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight) }
+        }
         if oneLine {
             // The key and the chords are heard together, through the harmony the line implies; then,
             // where that harmony loops, the chords again, every round of the melody speaking for them.
@@ -133,8 +137,7 @@ public struct Listener: Sendable {
                 let reading = harmonizer.harmonize(line, keys: barKeys)
                 return (reading.score, reading.segments)
             }
-            let period = harmonicLoop.period(chroma: chroma, grid: grid, keys: keys.bars)
-            let rounds = period.map { harmonizer.hear(chroma: HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight), bass: bass, grid: grid, played: chroma) }
+            let rounds = looped(keys.bars).map { harmonizer.hear(chroma: $0, bass: bass, grid: grid, played: chroma) }
             let segments = harmonizer.harmonize(rounds ?? line, keys: keys.bars, inContext: true).segments
             return Reading(
                 grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
@@ -143,11 +146,10 @@ public struct Listener: Sendable {
         var segments = chordAnalyzer.segments(chroma: heard, bass: bass, grid: grid, keys: keys.bars)
         let confirmed = keyFinder.confirm(keys, histograms: histograms, segments: segments, declared: declared, cues: cues)
         // Heard again in the key confirmed, and where the harmony loops, every round speaking for its chords.
-        let period = harmonicLoop.period(chroma: chroma, grid: grid, keys: confirmed.bars)
-        if confirmed.key != keys.key || period != nil {
+        let rounds = looped(confirmed.bars)
+        if confirmed.key != keys.key || rounds != nil {
             keys = confirmed
-            let rounds = period.map { HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight) } ?? heard
-            segments = chordAnalyzer.segments(chroma: rounds, bass: bass, grid: grid, keys: keys.bars)
+            segments = chordAnalyzer.segments(chroma: rounds ?? heard, bass: bass, grid: grid, keys: keys.bars)
         }
         return Reading(
             grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
