@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent judge of `jam import`: MIDI files made by mido (format 0 and 1, running status, several
 resolutions, tempo and time-signature changes, note-ons of velocity 0, overlapping notes) are imported, the
-session is exported as JSON, and every note, program, channel, volume, pan, the title, tempo, meter, key and
+session is exported as JSON (and the MIDI file itself too, which must give the same), and every note, program, channel, volume, pan, the title, tempo, meter, key and
 loop are compared with what the file says, worked out here from mido's reading of it. Malformed and damaged
 files must give a clear error (exit status 1 and an error code), never a crash.
 
@@ -116,6 +116,9 @@ def import_and_read(jam, path, tmp, label):
         return None, ""
     out = subprocess.run([jam, "export", log, "--format", "json", "-o", "-"], capture_output=True)
     check(out.returncode == 0, f"{label}: export failed: {out.stderr.decode(errors='replace')}")
+    # export (like analyze and replay) also reads the MIDI file itself: the same document, with no log between.
+    direct = subprocess.run([jam, "export", path, "--format", "json", "-o", "-"], capture_output=True)
+    check(direct.returncode == 0 and direct.stdout == out.stdout, f"{label}: export of the MIDI file itself differs from export of its import")
     return json.loads(out.stdout), result.stderr.decode(errors="replace")
 
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import JamBand
 import JamCore
-import JamMIDI
 
 /// `jam analyze`: the key and the chord of every beat, as the bandmate hears them.
 struct AnalyzeCommand: AsyncParsableCommand {
@@ -45,22 +44,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The document to read: a MIDI file imported, or a log at a revision, or a document.
+    /// The document to read, and its revision when it came from a log.
     func load() async throws -> (Document, Int?) {
-        guard let file = source.file, readHead(file).starts(with: Array("MThd".utf8)) else {
-            let loaded = try await source.load("analyze")
-            return (loaded.document, loaded.revision)
-        }
-        guard source.rev == nil, source.at == nil else {
-            printError("jam analyze: \(file) is a MIDI file, so it has no revisions (--rev, --at)")
-            throw ExitCode.failure
-        }
-        do {
-            return (try MIDIImport.document(from: [UInt8](try readInput(file))), nil)
-        } catch let error as MIDIError {
-            printError("jam analyze: \(file): \(error)")
-            throw ExitCode.failure
-        }
+        let loaded = try await source.load("analyze")
+        return (loaded.document, loaded.revision)
     }
 
     func text(_ reading: Reading, document: Document, position: Int?) -> String {

@@ -3,12 +3,13 @@ import Foundation
 import JamClient
 import JamCore
 import JamLog
+import JamMIDI
 
-/// Where replay and export take a session from, and which moment of it: a log file at a revision or a
-/// wall-clock time, or a document JSON file. One place for the choice, so that a running server
+/// Where analyze, replay and export take a session from, and which moment of it: a log file at a
+/// revision or a wall-clock time, a document JSON file, or a Standard MIDI File. One place for the choice, so that a running server
 /// (`--session NAME --host …`) can become a third source later without touching the commands.
 struct SessionSourceOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("A session log (.jamlog, e.g. copied from the server's data directory), or a document JSON file.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("A session log (.jamlog, e.g. copied from the server's data directory), a document JSON file, or a Standard MIDI File.", valueName: "FILE"))
     var file: String?
 
     @Option(help: ArgumentHelp("Instead of FILE: a session on a running server, as it is now (with --host, --port, --ca…).", valueName: "NAME"))
@@ -61,7 +62,16 @@ struct SessionSourceOptions: ParsableArguments {
                 printError("jam \(command): \(file) is not a session log, so it has no revisions (--rev, --at)")
                 throw ExitCode.failure
             }
-            return LoadedSession(document: try loadDocument(file), revision: nil, lastRevision: nil, entry: nil, header: nil)
+            guard head.starts(with: Array("MThd".utf8)) else {
+                return LoadedSession(document: try loadDocument(file), revision: nil, lastRevision: nil, entry: nil, header: nil)
+            }
+            do {
+                let document = try MIDIImport.document(from: [UInt8](try readInput(file)))
+                return LoadedSession(document: document, revision: nil, lastRevision: nil, entry: nil, header: nil)
+            } catch let error as MIDIError {
+                printError("jam \(command): \(file): \(error)")
+                throw ExitCode.failure
+            }
         }
         do {
             let reader = try LogReader(path: file)
