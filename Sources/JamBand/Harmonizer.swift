@@ -29,6 +29,10 @@ public struct Harmonizer: Sendable {
     /// (rarely another), so that the harmonisation's score is the likelihood of the notes given the
     /// key and the chords both, and a note outside the key counts against it unless a chord holds it.
     public var scaleShare: Double
+    /// The kinds of chord a melody is heard to imply: all but the suspended ones. A step in a tune is a
+    /// passing note, not a chord's second or fourth; with them, a tune that moves by step (Ode to Joy)
+    /// is heard as a string of sus2 chords, each holding two neighbouring notes.
+    public var qualities: Set<ChordQuality> = Set(ChordQuality.allCases).subtracting([.sus2, .sus4])
 
     public init(
         analyzer: ChordAnalyzer = ChordAnalyzer(), vocabularyFloor: Double = -1.4, cadenceBonus: Double = 0.5,
@@ -95,11 +99,13 @@ public struct Harmonizer: Sendable {
             templates: templates)
     }
 
-    /// The chords considered in a key: those of its own notes (its palette), and the others whose place
-    /// in it is at least `vocabularyFloor`.
+    /// The chords considered in a key, of the `qualities` heard: those of its own notes (its palette), and
+    /// the others whose place in it is at least `vocabularyFloor`.
     func vocabulary(_ key: Tonality) -> [Chord] {
         let palette = key.palette
-        return Chord.all.filter { $0.pitchClasses.isSubset(of: palette) || key.fit($0) + $0.quality.rarity >= vocabularyFloor }
+        return Chord.all.filter {
+            qualities.contains($0.quality) && ($0.pitchClasses.isSubset(of: palette) || key.fit($0) + $0.quality.rarity >= vocabularyFloor)
+        }
     }
 
     /// A key's tables over a vocabulary: each chord's prior, the motion from each chord to each

@@ -149,3 +149,18 @@ func aHarmonisationCoversEveryBeatWithProbabilities(inContext: Bool) {
     #expect(heard.bars.first == Tonality(tonic: 7, mode: .major))
     #expect(heard.key == Tonality(tonic: 2, mode: .major))
 }
+
+@Test func aTuneThatMovesByStepIsHeardWithoutSuspendedChords() {
+    // Ode to Joy in D: F#-F#-G-A | A-G-F#-E | D-D-E-F# | F#. E E-, twice, the second time closing on D.
+    let phrase: [(Double, Double, Int)] = [
+        (0, 1, 66), (1, 1, 66), (2, 1, 67), (3, 1, 69), (4, 1, 69), (5, 1, 67), (6, 1, 66), (7, 1, 64),
+        (8, 1, 62), (9, 1, 62), (10, 1, 64), (11, 1, 66),
+    ]
+    let notes = phrase + [(12, 1.5, 66), (13.5, 0.5, 64), (14, 2, 64)] + phrase.map { ($0.0 + 16, $0.1, $0.2) }
+        + [(28, 1.5, 64), (29.5, 0.5, 62), (30, 2, 62)]
+    let reading = Listener().read(Fixtures.document([Fixtures.track("h.melody", notes)], bars: 8))
+    #expect(reading.key == Tonality(tonic: 2, mode: .major))
+    #expect(reading.segments.allSatisfy { $0.chord.quality != .sus2 && $0.chord.quality != .sus4 })
+    #expect(reading.chord(atBeat: 0).triad == Chord(root: 2, quality: .major))
+    #expect(reading.segments.contains { $0.chord.triad == Chord(root: 9, quality: .major) })
+}
