@@ -28,6 +28,12 @@ public struct Listener: Sendable {
     public var monophonyLimit: Double = 0.1
     /// What a change of key costs (as `KeyFinder.changeCost`) when the humans play one line.
     public var lineKeyChangeCost: Double = 1.0
+    /// The chords a lone line is heard with once its key is known: triads and the dominant seventh.
+    /// Every chord that could harmonise the line weighs in the key; the chords heard are the plainest
+    /// that do, as a player comping a bare tune plays them. A tune seldom tells a seventh from its triad,
+    /// and the triad is inside each of its sevenths (on Bach's chorale tunes against the analysts: root
+    /// 0.35 → 0.43, `Tools/test_chords.py`).
+    public var lineQualities: Set<ChordQuality> = [.major, .minor, .diminished, .dominant7]
 
     public init(
         ignoring: Set<String> = [], ignoringOwner: String = "", style: Style = .rock, seed: UInt64 = 0, maxBars: Int = 256,
@@ -138,7 +144,9 @@ public struct Listener: Sendable {
                 return (reading.score, reading.segments)
             }
             let rounds = looped(keys.bars).map { harmonizer.hear(chroma: $0, bass: bass, grid: grid, played: chroma) }
-            let segments = harmonizer.harmonize(rounds ?? line, keys: keys.bars, inContext: true).segments
+            var plain = harmonizer
+            plain.qualities = lineQualities
+            let segments = plain.harmonize(rounds ?? line, keys: keys.bars, inContext: true).segments
             return Reading(
                 grid: grid, bars: bars, key: keys.key, keyCorrelation: keys.correlation, keyMargin: keys.margin, barKeys: keys.bars,
                 segments: segments, groove: groove, proposed: false)
