@@ -89,6 +89,7 @@ public struct ChordAnalyzer: Sendable {
         var previous = [[Int]](repeating: [Int](repeating: -1, count: count), count: beats + 1)
         var entry = [[Double]](repeating: [Double](repeating: 0, count: count), count: beats + 1)
         var entryFrom = [[Int]](repeating: [Int](repeating: -1, count: count), count: beats + 1)
+        var row = [Double](repeating: 0, count: count)
 
         for j in 1...beats {
             // What entering a new segment at beat j-1's end costs is ready for every start i < j.
@@ -125,8 +126,9 @@ public struct ChordAnalyzer: Sendable {
             }
             for i in max(0, j - longest)..<j {
                 let prior = priors(keyAt(i))
+                evidence.scores(i, j, templates, into: &row, at: 0)
                 for c in 0..<count {
-                    let value = entry[i][c] + stretch(i, j, c, prior)
+                    let value = entry[i][c] + row[c] + prior[c]
                     if value > best[j][c] {
                         best[j][c] = value
                         from[j][c] = i

@@ -10,88 +10,105 @@ import Foundation
 struct ChordEvidence: Sendable {
     let beats: Int
     let perBar: Int
-    /// `(beats + 1) × 12`: weights of each pitch class before each beat.
-    private let prefix: [Double]
-    /// `(beats + 1) × 12`: beats whose bass is each pitch class, before each beat.
-    private let bassPrefix: [Double]
+    /// `beats + 1` vectors (12 lanes used): weights of each pitch class before each beat.
+    private let prefix: [SIMD16<Double>]
+    /// `beats + 1` vectors: beats whose bass is each pitch class, before each beat.
+    private let bassPrefix: [SIMD16<Double>]
     private let analyzer: ChordAnalyzer
 
     init(chroma: [[Double]], bass: [Int?], beatsPerBar: Int, analyzer: ChordAnalyzer) {
         beats = chroma.count
         perBar = max(1, beatsPerBar)
         self.analyzer = analyzer
-        var prefix = [Double](repeating: 0, count: (chroma.count + 1) * 12)
-        var bassPrefix = [Double](repeating: 0, count: (chroma.count + 1) * 12)
+        var prefix = [SIMD16<Double>](repeating: .zero, count: chroma.count + 1)
+        var bassPrefix = [SIMD16<Double>](repeating: .zero, count: chroma.count + 1)
         for b in 0..<chroma.count {
-            for pc in 0..<12 {
-                prefix[(b + 1) * 12 + pc] = prefix[b * 12 + pc] + chroma[b][pc]
-                bassPrefix[(b + 1) * 12 + pc] = bassPrefix[b * 12 + pc]
-            }
-            if b < bass.count, let pc = bass[b] { bassPrefix[(b + 1) * 12 + pc] += 1 }
+            var weights = SIMD16<Double>.zero
+            for pc in 0..<12 { weights[pc] = chroma[b][pc] }
+            prefix[b + 1] = prefix[b] + weights
+            bassPrefix[b + 1] = bassPrefix[b]
+            if b < bass.count, let pc = bass[b] { bassPrefix[b + 1][pc] += 1 }
         }
         self.prefix = prefix
         self.bassPrefix = bassPrefix
     }
 
-    /// The weight of a pitch class over beats `i..<j`.
-    func weight(_ i: Int, _ j: Int, _ pc: Int) -> Double { prefix[j * 12 + pc] - prefix[i * 12 + pc] }
+    /// The weights of every pitch class over beats `i..<j` (lanes 12–15 are zero).
+    func weights(_ i: Int, _ j: Int) -> SIMD16<Double> { prefix[j] - prefix[i] }
 
-    /// A chord's terms of the likelihood: the log-probability of a note in it and of one outside it.
+    /// A chord's terms of the likelihood, per pitch class: what a unit of weight on it scores (the
+    /// log-probability of a note in the chord or outside it), and what a bass on it scores.
     struct Template: Sendable {
-        var tones: [Int]
         var root: Int
-        var inWeight: Double
-        var outWeight: Double
+        var notes: SIMD16<Double>
+        var bass: SIMD16<Double>
     }
 
     func template(_ chord: Chord) -> Template {
-        let tones = chord.tones
-        let share = analyzer.chordToneShare
-        return Template(
-            tones: tones, root: chord.root, inWeight: log(share / Double(tones.count)),
-            outWeight: log((1 - share) / Double(12 - tones.count)))
+        let tones = chord.pitchClasses
+        let share = analyzer.chordToneShare, size = Double(chord.tones.count)
+        let inWeight = log(share / size), outWeight = log((1 - share) / (12 - size))
+        var notes = SIMD16<Double>.zero, bass = SIMD16<Double>.zero
+        for pc in 0..<12 {
+            notes[pc] = tones.contains(pc) ? inWeight : outWeight
+            bass[pc] = pc == chord.root ? analyzer.bassWeight : (tones.contains(pc) ? 0 : -analyzer.bassWeight)
+        }
+        return Template(root: chord.root, notes: notes, bass: bass)
     }
 
     /// The score of a chord over beats `i..<j`, without its prior or the cost of the cut.
     func score(_ i: Int, _ j: Int, _ t: Template) -> Double {
-        var total = 0.0, bassTotal = 0.0
-        let a = i * 12, b = j * 12
-        for pc in 0..<12 {
-            total += prefix[b + pc] - prefix[a + pc]
-            bassTotal += bassPrefix[b + pc] - bassPrefix[a + pc]
-        }
-        return score(i, j, t, total: total, bassTotal: bassTotal)
+        Stretch(self, i, j).score(t, missWeight: analyzer.missWeight)
     }
 
     /// The scores of every template over beats `i..<j`, written to `scores[offset...]`.
     func scores(_ i: Int, _ j: Int, _ templates: [Template], into scores: inout [Double], at offset: Int) {
-        var total = 0.0, bassTotal = 0.0
-        let a = i * 12, b = j * 12
-        for pc in 0..<12 {
-            total += prefix[b + pc] - prefix[a + pc]
-            bassTotal += bassPrefix[b + pc] - bassPrefix[a + pc]
-        }
-        for (k, t) in templates.enumerated() { scores[offset + k] = score(i, j, t, total: total, bassTotal: bassTotal) }
+        let stretch = Stretch(self, i, j), missWeight = analyzer.missWeight
+        for (k, t) in templates.enumerated() { scores[offset + k] = stretch.score(t, missWeight: missWeight) }
     }
 
-    private func score(_ i: Int, _ j: Int, _ t: Template, total: Double, bassTotal: Double) -> Double {
-        var inChord = 0.0, bassIn = 0.0
-        let a = i * 12, b = j * 12
-        for pc in t.tones {
-            inChord += prefix[b + pc] - prefix[a + pc]
-            bassIn += bassPrefix[b + pc] - bassPrefix[a + pc]
+    /// What beats `i..<j` hold, summed once for scoring every chord over them.
+    private struct Stretch {
+        var weights: SIMD16<Double>
+        var bass: SIMD16<Double>
+        var misses: SIMD16<Double>
+
+        init(_ evidence: ChordEvidence, _ i: Int, _ j: Int) {
+            weights = evidence.weights(i, j)
+            bass = evidence.bassPrefix[j] - evidence.bassPrefix[i]
+            misses = evidence.misses(i, j)
         }
-        // A root not heard in a bar the stretch touches is partly missing (one chord over two bars
-        // must be heard in both).
-        var misses = 0.0
+
+        @inline(__always)
+        func score(_ t: Template, missWeight: Double) -> Double {
+            weights.dot(t.notes) + bass.dot(t.bass) - missWeight * misses[t.root]
+        }
+    }
+
+    /// For each pitch class as a root over beats `i..<j`: how far it goes unheard in the bars the
+    /// stretch touches (one chord over two bars must be heard in both).
+    private func misses(_ i: Int, _ j: Int) -> SIMD16<Double> {
+        var misses = SIMD16<Double>.zero
         var pieceStart = i
         while pieceStart < j {
             let pieceEnd = min(j, (pieceStart / perBar + 1) * perBar)
-            misses += max(0, 1 - (prefix[pieceEnd * 12 + t.root] - prefix[pieceStart * 12 + t.root]) / analyzer.fullWeight)
+            let heard = (prefix[pieceEnd] - prefix[pieceStart]) / analyzer.fullWeight
+            misses += (1 - heard).replacing(with: 0, where: heard .> 1)
             pieceStart = pieceEnd
         }
-        let bassRoot = bassPrefix[b + t.root] - bassPrefix[a + t.root]
-        return inChord * t.inWeight + (total - inChord) * t.outWeight - analyzer.missWeight * misses
-            + analyzer.bassWeight * bassRoot - analyzer.bassWeight * (bassTotal - bassIn)
+        return misses
+    }
+}
+
+extension SIMD16 where Scalar == Double {
+    /// The dot product, summed pairwise: the standard library's generic `sum()` is a lane-by-lane
+    /// loop, and these products are the inner loop of hearing chords and keys.
+    @inline(__always)
+    func dot(_ other: Self) -> Double {
+        let p = self * other
+        let q = p.lowHalf + p.highHalf
+        let r = q.lowHalf + q.highHalf
+        let s = r.lowHalf + r.highHalf
+        return s[0] + s[1]
     }
 }

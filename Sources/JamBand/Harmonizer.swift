@@ -323,11 +323,10 @@ public struct Harmonizer: Sendable {
         for i in 0..<beats {
             let table = tables[i]
             for j in (i + 1)...min(beats, i + longest) {
-                var weights = SIMD16<Double>(repeating: 0)
-                for pc in 0..<12 { weights[pc] = heard.played.weight(i, j, pc) }
+                let weights = heard.played.weights(i, j)
                 guard weights.sum() > 0 else { continue }
                 let offset = (i * longest + j - i - 1) * count
-                for c in 0..<count { terms[offset + c] = (weights * table.gains[c]).sum() }
+                for c in 0..<count { terms[offset + c] = weights.dot(table.gains[c]) }
             }
         }
         return terms
