@@ -9,6 +9,7 @@ import JamProtocol
 public actor BandAgent {
     public nonisolated let connection: JamConnection
     private var bandmate: Bandmate
+    private let ear: BandEar
     private let debounce: Duration
     private var reading: Reading?
     private var scheduled: Task<Void, Never>?
@@ -16,14 +17,16 @@ public actor BandAgent {
     public private(set) var answers = 0
 
     /// An agent on a joined connection, playing `bandmate` (whose `track` and `owner` are set from the
-    /// connection's client id when empty).
-    public init(connection: JamConnection, bandmate: Bandmate, debounce: Duration = .milliseconds(250)) async {
+    /// connection's client id when empty); it reads the session through `ear`, which the session's
+    /// other bandmates in this process share.
+    public init(connection: JamConnection, bandmate: Bandmate, ear: BandEar = BandEar(), debounce: Duration = .milliseconds(250)) async {
         self.connection = connection
         var bandmate = bandmate
         let client = await connection.client ?? "ai"
         if bandmate.owner.isEmpty { bandmate.owner = client }
         if bandmate.track.isEmpty { bandmate.track = "\(client).\(bandmate.role.rawValue)" }
         self.bandmate = bandmate
+        self.ear = ear
         self.debounce = debounce
     }
 
@@ -82,7 +85,7 @@ public actor BandAgent {
         let document = await connection.document
         let aiMembers = Set(await connection.roster.filter { $0.kind == .ai }.map(\.client))
         bandmate.ignoring = Set(document.tracks.filter { aiMembers.contains($0.owner) && $0.id != bandmate.track }.map(\.id))
-        let response = bandmate.respond(to: document, after: reading)
+        let response = await bandmate.respond(to: document, after: reading, ear: ear)
         reading = response.reading
         var operation = response.operation
         if let planned = operation, await connection.isPlaying(), let tick = await connection.currentTick() {

@@ -20,6 +20,8 @@ public actor BandHost {
     private let trust: ClientTrust
     private let host: String
     private var sessions: [String: [Member]] = [:]
+    /// One ear a session: its bandmates read each state of it once between them.
+    private var ears: [String: BandEar] = [:]
     private var random = SystemRandomNumberGenerator()
 
     /// Bandmates that reach the server at `host` and trust it as `trust` (its own certificate).
@@ -56,7 +58,9 @@ public actor BandHost {
             let bandmate = Bandmate(
                 role: role, style: style, density: invite.density ?? 0.6, complexity: invite.complexity ?? 0.4,
                 seed: invite.seed.map(UInt64.init) ?? random.next(), track: "")
-            let agent = await BandAgent(connection: connection, bandmate: bandmate)
+            let ear = ears[session] ?? BandEar()
+            ears[session] = ear
+            let agent = await BandAgent(connection: connection, bandmate: bandmate, ear: ear)
             let member = Member(name: name, client: await connection.client ?? "", connection: connection, task: Task { await agent.run() })
             sessions[session, default: []].append(member)
             return name
@@ -70,6 +74,10 @@ public actor BandHost {
             throw ProtocolError(.unknownClient, "no bandmate \(dismiss.name ?? dismiss.client ?? "") in \(session)")
         }
         let member = sessions[session]!.remove(at: index)
+        if sessions[session]!.isEmpty {
+            sessions[session] = nil
+            ears[session] = nil
+        }
         await member.connection.leave()
         await member.task.value
     }
@@ -78,6 +86,7 @@ public actor BandHost {
     public func stopAll() async {
         let members = sessions.values.flatMap { $0 }
         sessions = [:]
+        ears = [:]
         for member in members {
             await member.connection.leave()
             await member.task.value

@@ -60,16 +60,24 @@ public struct Bandmate: Hashable, Sendable {
     }
 
     /// The listener the bandmate hears with: everything but its own track, its owner's tracks and the
-    /// ignored ones.
+    /// ignored ones. Not its seed: the progression it proposes over silence is the one every bandmate
+    /// of the session proposes, whatever their seeds, so that bass and keys agree.
     public var listener: Listener {
-        Listener(ignoring: ignoring.union([track]), ignoringOwner: owner, style: style, seed: seed)
+        Listener(ignoring: ignoring.union([track]), ignoringOwner: owner, style: style)
     }
 
     /// Listens, plays, and returns the minimal operation from the document's state of the bandmate's
     /// track to the part it wants, and a chat line when its reading differs from `previous`.
     public func respond(to document: Document, after previous: Reading? = nil) -> Response {
-        let listener = self.listener
-        let reading = listener.read(document)
+        respond(to: document, after: previous, reading: listener.read(document))
+    }
+
+    /// As `respond(to:after:)`, with the session read by `ear`: once for every bandmate sharing it.
+    public func respond(to document: Document, after previous: Reading? = nil, ear: BandEar) async -> Response {
+        respond(to: document, after: previous, reading: await ear.reading(of: document, by: listener))
+    }
+
+    private func respond(to document: Document, after previous: Reading?, reading: Reading) -> Response {
         let heard = listener.heard(document)
         let wanted = notes(for: reading, heard: heard.pitched)
         var components: [Component] = []

@@ -58,21 +58,39 @@ public struct Listener: Sendable {
         return (pitched, drums)
     }
 
-    /// The bars a reading of this document covers: the loop, or further when the humans play past it.
-    public func bars(_ document: Document, heard: [HeardTrack]) -> Int {
-        let barTicks = document.meter.ticksPerBar()
-        let lastStart = heard.compactMap { $0.notes.last?.tick }.max() ?? 0
-        return min(maxBars, max(document.loopBars, lastStart / max(1, barTicks) + 1))
+    /// Everything of a document a reading depends on: the tracks listened to and the session's
+    /// settings. Listeners that differ only in what they ignore read equal hearings alike.
+    public struct Hearing: Hashable, Sendable {
+        public var pitched: [HeardTrack]
+        public var drums: [HeardTrack]
+        public var meter: Meter
+        public var loopBars: Int
+        /// The session's declared key.
+        public var key: Key?
     }
 
-    public func read(_ document: Document) -> Reading {
-        let grid = BeatGrid(meter: document.meter)
+    public func hearing(_ document: Document) -> Hearing {
         let (pitched, drums) = heard(document)
-        let bars = max(1, self.bars(document, heard: pitched + drums))
+        return Hearing(pitched: pitched, drums: drums, meter: document.meter, loopBars: document.loopBars, key: document.key)
+    }
+
+    /// The bars a reading covers: the loop, or further when the humans play past it.
+    public func bars(_ hearing: Hearing) -> Int {
+        let barTicks = hearing.meter.ticksPerBar()
+        let lastStart = (hearing.pitched + hearing.drums).compactMap { $0.notes.last?.tick }.max() ?? 0
+        return min(maxBars, max(hearing.loopBars, lastStart / max(1, barTicks) + 1))
+    }
+
+    public func read(_ document: Document) -> Reading { read(hearing(document)) }
+
+    public func read(_ hearing: Hearing) -> Reading {
+        let grid = BeatGrid(meter: hearing.meter)
+        let (pitched, drums) = (hearing.pitched, hearing.drums)
+        let bars = max(1, self.bars(hearing))
         let perBar = grid.beatsPerBar
         let beats = bars * perBar
         let end = bars * grid.barTicks
-        let declared = document.key.flatMap(Tonality.init)
+        let declared = hearing.key.flatMap(Tonality.init)
 
         // Duration-weighted pitch classes per beat (plus a little for a note struck on the beat), per
         // bar, and the pitch class of the bass where the lowest note sounding at a beat is low.

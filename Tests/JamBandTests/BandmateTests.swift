@@ -90,6 +90,35 @@ func aBandmateEditsOnlyItsOwnTrack(role: BandRole) throws {
     #expect(!notes.isEmpty && notes.allSatisfy { response.reading.key.palette.contains($0.pitch) })
 }
 
+@Test(arguments: [Style.rock, .house, .ballad])
+func bandmatesOfASessionProposeTheSameProgressionWhateverTheirSeeds(style: Style) {
+    let empty = Fixtures.document([], bars: 4, key: Key(tonic: "C", mode: "major"))
+    let proposals = (0..<8).map { seed in
+        Bandmate(role: seed % 2 == 0 ? .bass : .keys, style: style, seed: UInt64(seed), track: "ai\(seed).part", owner: "ai\(seed)")
+            .respond(to: empty).reading.barSymbols()
+    }
+    #expect(Set(proposals).count == 1, "\(proposals)")
+}
+
+@Test func bandmatesSharingAnEarHearWhatEachHearsAlone() async throws {
+    let ear = BandEar()
+    let roles: [BandRole] = [.bass, .keys, .lead]
+    let band = roles.map { Bandmate(role: $0, style: .rock, seed: 9, track: "ai.\($0.rawValue)", owner: "ai.\($0.rawValue)", ignoring: Set(roles.map { "ai.\($0.rawValue)" })) }
+    var document = human
+    for bandmate in band {
+        let shared = await bandmate.respond(to: document, ear: ear)
+        #expect(shared == bandmate.respond(to: document), "\(bandmate.role)")
+        try document.apply(shared.operation!)
+    }
+    // The humans move: the ear hears them anew rather than repeating its last reading.
+    document.tracks[document.trackIndex("h.chords")!] = Fixtures.chords(["Em7", "A7", "Dmaj7", "Dmaj7"], octave: 3)
+    for bandmate in band {
+        let shared = await bandmate.respond(to: document, ear: ear)
+        #expect(shared.reading.barSymbols() == ["Em7", "A7", "Dmaj7", "Dmaj7"])
+        #expect(shared == bandmate.respond(to: document))
+    }
+}
+
 @Test func otherBandmatesTracksAreNotFollowed() throws {
     let keys = Bandmate(role: .keys, style: .rock, track: "ai1.keys", owner: "ai1")
     var document = try human.applying(keys.respond(to: human).operation!)

@@ -284,6 +284,7 @@ for (index, piece) in pieces.enumerated() {
 // Speed: 8 bars × 4 parts regenerated, from nothing and after a one-note edit.
 var fresh: [Double] = []
 var edited: [Double] = []
+var alone: [Double] = []
 let clock = ContinuousClock()
 for (index, piece) in pieces.filter({ $0.bars == 8 }).prefix(16).enumerated() {
     let players = band(for: piece, seed: UInt64(index))
@@ -293,12 +294,18 @@ for (index, piece) in pieces.filter({ $0.bars == 8 }).prefix(16).enumerated() {
     let note = edit.tracks[melody].sortedNotes[edit.tracks[melody].notes.count / 2]
     edit.tracks[melody].notes[note.id]!.pitch += 2
     for _ in 0..<options.runs {
+        // As in a session: the band shares an ear, which has heard the session before the edit.
+        let ear = BandEar()
         var start = clock.now
-        for bandmate in players { _ = bandmate.respond(to: piece.document) }
+        for bandmate in players { _ = await bandmate.respond(to: piece.document, ear: ear) }
         fresh.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
         start = clock.now
-        for bandmate in players { _ = bandmate.respond(to: edit) }
+        for bandmate in players { _ = await bandmate.respond(to: edit, ear: ear) }
         edited.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
+        // As `jam bot` processes: each bandmate reads the session itself.
+        start = clock.now
+        for bandmate in players { _ = bandmate.respond(to: edit) }
+        alone.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
     }
 }
 
@@ -320,8 +327,9 @@ if let piece = pieces.first(where: { $0.bars == 8 && $0.meter == Meter(4, 4) }) 
     }
     let players = band(for: piece, seed: 1)
     for _ in 0..<max(1, options.runs / 4) {
+        let ear = BandEar()
         let start = clock.now
-        for bandmate in players { _ = bandmate.respond(to: document) }
+        for bandmate in players { _ = await bandmate.respond(to: document, ear: ear) }
         let elapsed = clock.now - start
         long.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
     }
@@ -343,6 +351,7 @@ let meanTruth = truthAdaptations.isEmpty ? Double.nan : Double(truthAdaptations.
 let within2 = Double(adaptations.filter { $0 <= 2 }.count) / Double(max(1, adaptations.count + unadapted))
 print("adaptation to +6 semitones at beat 16 (goal ≤ 2):   mean \(format(meanAdaptation, 2)) beats, \(format(within2 * 100, 1))% within 2, max \(adaptations.max() ?? -1), never \(unadapted) of \(adaptations.count + unadapted)   [true chords: mean \(format(meanTruth, 2)), max \(truthAdaptations.max() ?? -1)]")
 print("regeneration, 8 bars × 4 parts (goal p95 ≤ 20 ms): from nothing p50 \(format(percentile(fresh, 0.5), 2)) ms p95 \(format(percentile(fresh, 0.95), 2)) ms; after an edit p50 \(format(percentile(edited, 0.5), 2)) ms p95 \(format(percentile(edited, 0.95), 2)) ms (\(fresh.count) runs)")
+print("                                                   each bandmate reading alone (jam bot processes): p50 \(format(percentile(alone, 0.5), 2)) ms p95 \(format(percentile(alone, 0.95), 2)) ms")
 print("regeneration, 64 bars × 4 parts:                   p50 \(format(percentile(long, 0.5), 2)) ms p95 \(format(percentile(long, 0.95), 2)) ms (\(long.count) runs)")
 print("")
 for texture in Piece.Texture.allCases { if let q = byTexture[texture] { print(line(texture.rawValue, q)) } }
