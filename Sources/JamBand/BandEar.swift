@@ -14,8 +14,9 @@ public actor BandEar {
 
     public init() {}
 
-    /// The reading of `document` by `listener`: the last one made, when the listener hears the same
-    /// as that one's did. For listeners that differ only in what they ignore, their style and seed.
+    /// The reading of `document` by `listener`: the last one made, when the listener hears the same as
+    /// that one's did and has the same style and seed. Listeners must otherwise differ only in what they
+    /// ignore, as bandmates' do.
     public func reading(of document: Document, by listener: Listener) async -> Reading {
         let key = Key(hearing: listener.hearing(document), style: listener.style, seed: listener.seed)
         if let last, last.key == key { return await last.reading.value }

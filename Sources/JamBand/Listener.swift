@@ -69,6 +69,7 @@ public struct Listener: Sendable {
         public var key: Key?
     }
 
+    /// What this listener hears of a document.
     public func hearing(_ document: Document) -> Hearing {
         let (pitched, drums) = heard(document)
         return Hearing(pitched: pitched, drums: drums, meter: document.meter, loopBars: document.loopBars, key: document.key)
@@ -81,8 +82,10 @@ public struct Listener: Sendable {
         return min(maxBars, max(hearing.loopBars, lastStart / max(1, barTicks) + 1))
     }
 
+    /// The key, chords and groove of what the humans play in a document.
     public func read(_ document: Document) -> Reading { read(hearing(document)) }
 
+    /// The key, chords and groove of a hearing.
     public func read(_ hearing: Hearing) -> Reading {
         let grid = BeatGrid(meter: hearing.meter)
         let (pitched, drums) = (hearing.pitched, hearing.drums)
