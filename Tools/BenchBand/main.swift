@@ -286,6 +286,10 @@ var fresh: [Double] = []
 var edited: [Double] = []
 var alone: [Double] = []
 let clock = ContinuousClock()
+func milliseconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = clock.now - start
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+}
 for (index, piece) in pieces.filter({ $0.bars == 8 }).prefix(16).enumerated() {
     let players = band(for: piece, seed: UInt64(index))
     let (document, _) = play(players, on: piece.document)
@@ -298,14 +302,14 @@ for (index, piece) in pieces.filter({ $0.bars == 8 }).prefix(16).enumerated() {
         let ear = BandEar()
         var start = clock.now
         for bandmate in players { _ = await bandmate.respond(to: piece.document, ear: ear) }
-        fresh.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
+        fresh.append(milliseconds(since: start))
         start = clock.now
         for bandmate in players { _ = await bandmate.respond(to: edit, ear: ear) }
-        edited.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
+        edited.append(milliseconds(since: start))
         // As `jam bot` processes: each bandmate reads the session itself.
         start = clock.now
         for bandmate in players { _ = bandmate.respond(to: edit) }
-        alone.append(Double((clock.now - start).components.attoseconds) / 1e15 + Double((clock.now - start).components.seconds) * 1000)
+        alone.append(milliseconds(since: start))
     }
 }
 
@@ -330,8 +334,7 @@ if let piece = pieces.first(where: { $0.bars == 8 && $0.meter == Meter(4, 4) }) 
         let ear = BandEar()
         let start = clock.now
         for bandmate in players { _ = await bandmate.respond(to: document, ear: ear) }
-        let elapsed = clock.now - start
-        long.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        long.append(milliseconds(since: start))
     }
 }
 
