@@ -74,11 +74,6 @@ public struct ChordAnalyzer: Sendable {
             return values
         }
 
-        /// The score of chord `c` over beats `i..<j`, without the cost of the cut.
-        func stretch(_ i: Int, _ j: Int, _ c: Int, _ prior: [Double]) -> Double {
-            evidence.score(i, j, templates[c]) + prior[c]
-        }
-
         func cutCost(_ beat: Int) -> Double { self.cutCost(beat, grid: grid) }
 
         let longest = max(1, maxBars * perBar)
@@ -155,7 +150,8 @@ public struct ChordAnalyzer: Sendable {
         }
         return cuts.reversed().map { cut in
             let prior = priors(keyAt(cut.start))
-            let scores = (0..<count).map { stretch(cut.start, cut.end, $0, prior) }
+            evidence.scores(cut.start, cut.end, templates, into: &row, at: 0)
+            let scores = (0..<count).map { row[$0] + prior[$0] }
             let top = scores.max()!
             let weights = scores.map { exp($0 - top) }
             let sum = weights.reduce(0, +)
