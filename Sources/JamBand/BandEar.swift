@@ -1,5 +1,3 @@
-import JamCore
-
 /// What a session's bandmates hear, read once. They listen to the same humans (each ignores its own
 /// and the other bandmates' tracks), so the first to read a state of the session reads it for all:
 /// four parts regenerate for the cost of one reading, which matters on two cores.
@@ -14,11 +12,10 @@ public actor BandEar {
 
     public init() {}
 
-    /// The reading of `document` by `listener`: the last one made, when the listener hears the same as
-    /// that one's did and has the same style and seed. Listeners must otherwise differ only in what they
-    /// ignore, as bandmates' do.
-    public func reading(of document: Document, by listener: Listener) async -> Reading {
-        let key = Key(hearing: listener.hearing(document), style: listener.style, seed: listener.seed)
+    /// `listener`'s reading of what it hears: the last one made, when that was of the same hearing, style
+    /// and seed. Listeners must otherwise differ only in what they ignore, as bandmates' do.
+    public func reading(of hearing: Listener.Hearing, by listener: Listener) async -> Reading {
+        let key = Key(hearing: hearing, style: listener.style, seed: listener.seed)
         if let last, last.key == key { return await last.reading.value }
         let reading = Task.detached { listener.read(key.hearing) }
         last = (key, reading)

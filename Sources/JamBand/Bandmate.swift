@@ -69,17 +69,18 @@ public struct Bandmate: Hashable, Sendable {
     /// Listens, plays, and returns the minimal operation from the document's state of the bandmate's
     /// track to the part it wants, and a chat line when its reading differs from `previous`.
     public func respond(to document: Document, after previous: Reading? = nil) -> Response {
-        respond(to: document, after: previous, reading: listener.read(document))
+        let hearing = listener.hearing(document)
+        return respond(to: document, after: previous, hearing: hearing, reading: listener.read(hearing))
     }
 
     /// As `respond(to:after:)`, with the session read by `ear`: once for every bandmate sharing it.
     public func respond(to document: Document, after previous: Reading? = nil, ear: BandEar) async -> Response {
-        respond(to: document, after: previous, reading: await ear.reading(of: document, by: listener))
+        let listener = self.listener, hearing = listener.hearing(document)
+        return respond(to: document, after: previous, hearing: hearing, reading: await ear.reading(of: hearing, by: listener))
     }
 
-    private func respond(to document: Document, after previous: Reading?, reading: Reading) -> Response {
-        let heard = listener.heard(document)
-        let wanted = notes(for: reading, heard: heard.pitched)
+    private func respond(to document: Document, after previous: Reading?, hearing: Listener.Hearing, reading: Reading) -> Response {
+        let wanted = notes(for: reading, heard: hearing.pitched)
         var components: [Component] = []
         let existing: [Note]
         if let index = document.trackIndex(track) {

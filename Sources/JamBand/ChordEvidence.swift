@@ -56,12 +56,8 @@ struct ChordEvidence: Sendable {
         return Template(root: chord.root, notes: notes, bass: bass)
     }
 
-    /// The score of a chord over beats `i..<j`, without its prior or the cost of the cut.
-    func score(_ i: Int, _ j: Int, _ t: Template) -> Double {
-        Stretch(self, i, j).score(t, missWeight: analyzer.missWeight)
-    }
-
-    /// The scores of every template over beats `i..<j`, written to `scores[offset...]`.
+    /// The scores of every template over beats `i..<j`, without their priors or the cost of the cut,
+    /// written to `scores[offset...]`.
     func scores(_ i: Int, _ j: Int, _ templates: [Template], into scores: inout [Double], at offset: Int) {
         let stretch = Stretch(self, i, j), missWeight = analyzer.missWeight
         for (k, t) in templates.enumerated() { scores[offset + k] = stretch.score(t, missWeight: missWeight) }

@@ -291,15 +291,14 @@ public struct Harmonizer: Sendable {
 
         // Each segment's candidates: from the whole piece, or from its own notes.
         let posterior = inContext ? posteriors(heard, chords: chords, members: members, tables: tableOfBeat, keyed: keyed) : nil
+        let templates = members.map { heard.templates[$0] }
         let segments = cuts.reversed().map { cut in
-            var weights: [Double]
+            var weights = [Double](repeating: 0, count: count)
             if let posterior {
-                weights = [Double](repeating: 0, count: count)
                 for beat in cut.start..<min(cut.end, beats) { for k in 0..<count { weights[k] += posterior[beat * count + k] } }
             } else {
-                let scores = (0..<count).map {
-                    heard.evidence.score(cut.start, min(cut.end, beats), heard.templates[members[$0]]) + tableOfBeat[cut.start].prior[$0]
-                }
+                heard.evidence.scores(cut.start, min(cut.end, beats), templates, into: &weights, at: 0)
+                let scores = (0..<count).map { weights[$0] + tableOfBeat[cut.start].prior[$0] }
                 let top = scores.max()!
                 weights = scores.map { exp($0 - top) }
             }
