@@ -107,6 +107,8 @@ struct Quality {
     var strongKeys = Ratio()
     var key = Ratio()
     var outputKey = Ratio()
+    var humanKey = Ratio()
+    var mixKey = Ratio()
     var chordExact = Ratio()
     var chordRoot = Ratio()
     var silent = Ratio()
@@ -115,7 +117,7 @@ struct Quality {
     mutating func add(_ q: Quality) {
         silentPitched.add(q.silentPitched)
         noteInChord.add(q.noteInChord); oracleNoteInChord.add(q.oracleNoteInChord); readingNoteInChord.add(q.readingNoteInChord)
-        strongBass.add(q.strongBass); strongKeys.add(q.strongKeys); key.add(q.key); outputKey.add(q.outputKey)
+        strongBass.add(q.strongBass); strongKeys.add(q.strongKeys); key.add(q.key); outputKey.add(q.outputKey); humanKey.add(q.humanKey); mixKey.add(q.mixKey)
         chordExact.add(q.chordExact); chordRoot.add(q.chordRoot); silent.add(q.silent)
     }
 }
@@ -149,13 +151,19 @@ func measure(_ piece: Piece, _ document: Document, _ readings: [Reading]) -> Qua
         for note in keys where note.tick <= t && note.tick + note.duration > t { q.strongKeys.add(truth.contains(note.pitch)) }
     }
     q.key.add(reading.key == piece.key)
-    // The key of everything the band plays, by Krumhansl–Schmuckler on its own notes.
-    var histogram = [Double](repeating: 0, count: 12)
-    for track in document.tracks where track.id.hasPrefix("ai") && track.instrument != .drums {
-        for note in track.notes.values { histogram[PitchClass.of(note.pitch)] += Double(note.duration) }
+    // The key by Krumhansl–Schmuckler (as music21 judges exported MIDI) of what the band plays, of what
+    // the humans play, and of the two together.
+    func keyOf(_ tracks: [Track]) -> Tonality {
+        var histogram = [Double](repeating: 0, count: 12)
+        for track in tracks where track.instrument != .drums {
+            for note in track.notes.values { histogram[PitchClass.of(note.pitch)] += Double(note.duration) }
+        }
+        let correlations = KeyProfiles.correlations(histogram)
+        return Tonality.all[(0..<24).max { correlations[$0] < correlations[$1] }!]
     }
-    let correlations = KeyProfiles.correlations(histogram)
-    q.outputKey.add(Tonality.all[(0..<24).max { correlations[$0] < correlations[$1] }!] == piece.key)
+    q.outputKey.add(keyOf(document.tracks.filter { $0.id.hasPrefix("ai") }) == piece.key)
+    q.humanKey.add(keyOf(document.tracks.filter { !$0.id.hasPrefix("ai") }) == piece.key)
+    q.mixKey.add(keyOf(document.tracks) == piece.key)
     for beat in 0..<min(reading.beats, piece.truth.count) {
         q.chordExact.add(reading.chord(atBeat: beat) == piece.truth[beat])
         q.chordRoot.add(reading.chord(atBeat: beat).root == piece.truth[beat].root)
@@ -346,7 +354,7 @@ print("jam-bench-band: \(pieces.count) pieces of 8 bars (16 in two-beat meters),
 print("")
 print("note-in-chord, melody vs AI keys (goal ≥ 0.70):      \(format(overall.noteInChord.value))   [truth chords \(format(overall.oracleNoteInChord.value)), chords heard \(format(overall.readingNoteInChord.value)); ReaLchords 0.484, GAPT 0.497, human 0.727]")
 print("strong-beat chord tones vs truth (goal ≥ 0.95):   bass \(format(overall.strongBass.value))   keys \(format(overall.strongKeys.value))")
-print("key accuracy (goal ≥ 90%):                         \(format(overall.key.value * 100, 1))%   [key of the band's own notes, Krumhansl–Schmuckler: \(format(overall.outputKey.value * 100, 1))%]")
+print("key accuracy (goal ≥ 90%):                         \(format(overall.key.value * 100, 1))%   [Krumhansl–Schmuckler on the band's notes \(format(overall.outputKey.value * 100, 1))%, the humans' \(format(overall.humanKey.value * 100, 1))%, both \(format(overall.mixKey.value * 100, 1))%]")
 print("chords heard = truth, per beat:                    \(format(overall.chordExact.value))   [root right \(format(overall.chordRoot.value))]")
 print("beats humans play and the band is silent (≤ 4%):   \(format(overall.silent.value * 100, 2))%   [the pitched parts alone: \(format(overall.silentPitched.value * 100, 2))%]")
 let meanAdaptation = adaptations.isEmpty ? Double.nan : Double(adaptations.reduce(0, +)) / Double(adaptations.count)
