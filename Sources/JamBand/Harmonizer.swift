@@ -109,8 +109,15 @@ public struct Harmonizer: Sendable {
     }
 
     /// A key's tables over a vocabulary: each chord's prior, the motion from each chord to each
-    /// (`motion[from * count + to]`, non-zero only where the root falls a fifth), and its role in the key.
+    /// (`motion[from * count + to]`, non-zero only for a root falling a fifth or a move of Piston's
+    /// table), and its role in the key.
     struct KeyTables {
+        /// Piston's table of usual root progressions, by scale degree (0 = I): the degrees each degree
+        /// usually moves to, and sometimes (Walter Piston, Harmony, 1941). Most of the usual moves are
+        /// falling fifths; the rest (I→V, IV→V, vi→V) and the occasional ones (I→vi, V→vi, vi→IV…) are
+        /// the steps and thirds that common progressions also take.
+        static let usual: [Set<Int>] = [[3, 4], [4], [5], [4], [0], [1, 4], [0]]
+        static let sometimes: [Set<Int>] = [[5], [3, 5], [3], [0, 1], [3, 5], [2, 3], [2]]
         var prior: [Double]
         var motion: [Double]
         var isTonic: [Bool]
@@ -142,11 +149,36 @@ public struct Harmonizer: Sendable {
             isSubdominant = chords.map { $0.root == PitchClass.of(key.tonic + 5) && $0.third != nil }
             prior = chords.map { key.fit($0) + $0.quality.rarity }
             motion = [Double](repeating: 0, count: count * count)
+            // A falling fifth, the strongest motion, earns the fifth-motion bonus (the cadence more); the
+            // other usual moves of Piston's table half that, its occasional ones a quarter. (As much as
+            // a fifth makes changes so cheap that a bar arpeggiating B–D–F is heard as G then Dm.)
+            let fifth = harmonizer.analyzer.fifthMotionBonus
+            let degree = chords.map { key.degrees.firstIndex(of: $0.root) }
             for u in 0..<count {
-                for v in 0..<count where u != v && PitchClass.of(chords[u].root - chords[v].root) == 7 {
-                    motion[u * count + v] = harmonizer.analyzer.fifthMotionBonus + (isDominant[u] && isTonic[v] ? harmonizer.cadenceBonus : 0)
+                for v in 0..<count where u != v {
+                    if PitchClass.of(chords[u].root - chords[v].root) == 7 {
+                        motion[u * count + v] = fifth + (isDominant[u] && isTonic[v] ? harmonizer.cadenceBonus : 0)
+                    } else if let from = degree[u], let to = degree[v], from != to {
+                        if Self.usual[from].contains(to) {
+                            motion[u * count + v] = fifth / 2
+                        } else if Self.sometimes[from].contains(to) {
+                            motion[u * count + v] = fifth / 4
+                        }
+                    }
                 }
             }
+        }
+    }
+
+    /// The moves between chords with a motion score in any of the keys: the chords each chord is
+    /// reached from (`into`) and goes on to (`outOf`).
+    struct Moves {
+        var into: [[Int]]
+        var outOf: [[Int]]
+
+        init(tables: [KeyTables], count: Int) {
+            into = (0..<count).map { c in (0..<count).filter { u in u != c && tables.contains { $0.motion[u * count + c] != 0 } } }
+            outOf = (0..<count).map { c in (0..<count).filter { u in u != c && tables.contains { $0.motion[c * count + u] != 0 } } }
         }
     }
 
@@ -179,8 +211,7 @@ public struct Harmonizer: Sendable {
         var tables: [Int: KeyTables] = [:]
         for key in distinctKeys { tables[key.index] = KeyTables(key: key, chords: chords, harmonizer: self) }
         let tableOfBeat = (0..<beats).map { tables[keyAt($0).index]! }
-        // The chords whose root lies a fifth above each chord's: the only moves with a motion score.
-        let fifthAbove = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root + 7) } }
+        let moves = Moves(tables: Array(tables.values), count: count)
         let longest = heard.longest
         let keyed = keyTerms(heard, chords: chords, tables: tableOfBeat)
         func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double {
@@ -202,7 +233,7 @@ public struct Harmonizer: Sendable {
                 for c in 0..<count { entry[c] = table.isTonic[c] ? openingBonus : 0 }
             } else {
                 let cost = analyzer.cutCost(i, grid: grid)
-                // The two best chords to leave from; a motion score arises only from a root a fifth above.
+                // The two best chords to leave from, and those with a motion score into each chord.
                 var first = (value: minusInfinity, chord: -1), second = (value: minusInfinity, chord: -1)
                 for u in 0..<count {
                     let v = best[i * count + u]
@@ -221,7 +252,7 @@ public struct Harmonizer: Sendable {
                         value = other.value - cost
                         source = other.chord
                     }
-                    for u in fifthAbove[c] where u != c {
+                    for u in moves.into[c] {
                         let v = best[i * count + u] - cost + table.motion[u * count + c]
                         if v > value {
                             value = v
@@ -290,7 +321,7 @@ public struct Harmonizer: Sendable {
         cuts[0].end = heard.beats
 
         // Each segment's candidates: from the whole piece, or from its own notes.
-        let posterior = inContext ? posteriors(heard, chords: chords, members: members, tables: tableOfBeat, keyed: keyed) : nil
+        let posterior = inContext ? posteriors(heard, chords: chords, members: members, tables: tableOfBeat, moves: moves, keyed: keyed) : nil
         let templates = members.map { heard.templates[$0] }
         let segments = cuts.reversed().map { cut in
             var weights = [Double](repeating: 0, count: count)
@@ -333,9 +364,9 @@ public struct Harmonizer: Sendable {
 
     /// For each beat and chord of the vocabulary (`[beat * count + chord]`), the probability that the
     /// chord sounds there, summed over every harmonisation of the piece under the model (forward–backward
-    /// over segments; the close counts the last chord alone). Motion scores are non-zero only where a
-    /// root falls a fifth, so a change of chord sums in time linear in the vocabulary.
-    func posteriors(_ heard: Heard, chords: [Chord], members: [Int], tables: [KeyTables], keyed: [Double]) -> [Double] {
+    /// over segments; the close counts the last chord alone). Few moves have a motion score, so a change
+    /// of chord sums in time linear in the vocabulary times those.
+    func posteriors(_ heard: Heard, chords: [Chord], members: [Int], tables: [KeyTables], moves: Moves, keyed: [Double]) -> [Double] {
         let beats = heard.sounding, count = chords.count, longest = heard.longest
         let minusInfinity = -Double.infinity
         func add(_ a: Double, _ b: Double) -> Double {
@@ -343,8 +374,6 @@ public struct Harmonizer: Sendable {
             if b == minusInfinity { return a }
             return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b))
         }
-        let fifthAbove = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root + 7) } }
-        let fifthBelow = chords.map { c in chords.indices.filter { chords[$0].root == PitchClass.of(c.root - 7) } }
         func stretch(_ i: Int, _ j: Int, _ c: Int) -> Double {
             heard.score(i, j, members[c]) + tables[i].prior[c] + keyed[(i * longest + j - i - 1) * count + c]
         }
@@ -358,7 +387,7 @@ public struct Harmonizer: Sendable {
             let total = weights.reduce(0, +)
             return (0..<count).map { c in
                 var sum = total - weights[c]
-                for u in (outgoing ? fifthBelow[c] : fifthAbove[c]) where u != c {
+                for u in (outgoing ? moves.outOf[c] : moves.into[c]) {
                     let m = outgoing ? motion[c * count + u] : motion[u * count + c]
                     sum += weights[u] * (exp(m) - 1)
                 }

@@ -1,4 +1,4 @@
-import JamBand
+@testable import JamBand
 import JamCore
 import Testing
 
@@ -163,4 +163,34 @@ func aHarmonisationCoversEveryBeatWithProbabilities(inContext: Bool) {
     #expect(reading.segments.allSatisfy { $0.chord.quality != .sus2 && $0.chord.quality != .sus4 })
     #expect(reading.chord(atBeat: 0).triad == Chord(root: 2, quality: .major))
     #expect(reading.segments.contains { $0.chord.triad == Chord(root: 9, quality: .major) })
+}
+
+@Test func chordsMoveAsPistonsTableOfRootProgressionsSays() {
+    let harmonizer = Harmonizer()
+    let fifth = harmonizer.analyzer.fifthMotionBonus
+    let chords = ["C", "Dm", "Em", "F", "G", "G7", "Am", "Bb"].map { Chord(symbol: $0)! }
+    let tables = Harmonizer.KeyTables(key: Tonality(tonic: 0, mode: .major), chords: chords, harmonizer: harmonizer)
+    func motion(_ from: String, _ to: String) -> Double {
+        let u = chords.firstIndex(of: Chord(symbol: from)!)!, v = chords.firstIndex(of: Chord(symbol: to)!)!
+        return tables.motion[u * chords.count + v]
+    }
+    // Falling fifths, the strongest motion; V to I most of all.
+    #expect(motion("C", "F") == fifth)
+    #expect(motion("Dm", "G7") == fifth)
+    #expect(motion("G7", "C") == fifth + harmonizer.cadenceBonus)
+    // The table's other usual moves, whatever the chord's quality.
+    #expect(motion("C", "G") == fifth / 2)
+    #expect(motion("F", "G7") == fifth / 2)
+    #expect(motion("Am", "G") == fifth / 2)
+    // Its occasional ones.
+    #expect(motion("C", "Am") == fifth / 4)
+    #expect(motion("G", "Am") == fifth / 4)
+    #expect(motion("Am", "F") == fifth / 4)
+    // Neither: I to iii, V to ii, IV to iii, a chord on no degree of the key (save by a fifth).
+    #expect(motion("C", "Em") == 0)
+    #expect(motion("G", "Dm") == 0)
+    #expect(motion("F", "Em") == 0)
+    #expect(motion("C", "Bb") == 0)
+    #expect(motion("Bb", "F") == 0)
+    #expect(motion("F", "Bb") == fifth)
 }
