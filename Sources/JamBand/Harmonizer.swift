@@ -116,8 +116,8 @@ public struct Harmonizer: Sendable {
         /// usually moves to, and sometimes (Walter Piston, Harmony, 1941). Most of the usual moves are
         /// falling fifths; the rest (I→V, IV→V, vi→V) and the occasional ones (I→vi, V→vi, vi→IV…) are
         /// the steps and thirds that common progressions also take.
-        static let usual: [Set<Int>] = [[3, 4], [4], [5], [4], [0], [1, 4], [0]]
-        static let sometimes: [Set<Int>] = [[5], [3, 5], [3], [0, 1], [3, 5], [2, 3], [2]]
+        static let usual: [Set<Int>] = [[3, 4], [4], [5], [4], [0], [1, 4], [2]]
+        static let sometimes: [Set<Int>] = [[5], [3, 5], [3], [0, 1], [3, 5], [2, 3], [0]]
         var prior: [Double]
         var motion: [Double]
         var isTonic: [Bool]
