@@ -81,7 +81,9 @@ public struct KeyFinder: Sendable {
 
     /// Weight, per bar, of how much better a key harmonises the music than the best key does (in the
     /// harmonisation's log-likelihood units) against the profiles' correlation, when `harmonised` weighs keys.
-    public static let harmonisationWeight = 1.0
+    /// The harmony a line implies counts twice the unit: what chords a tune can carry in a key says more
+    /// about the key than how often each of its notes sounds (a lone line's relative keys share them all).
+    public static let harmonisationWeight = 2.0
     /// Weight of each key's own harmonisation's `tonicEvidence` (how long its tonic chord holds the tune,
     /// and where) when `harmonised` weighs keys.
     public static let harmonisedTonicWeight = 0.25
