@@ -154,7 +154,7 @@ public struct Listener: Sendable {
         let heard = Self.pooled(chroma, beatsPerBar: perBar, bars: bars, weight: loopWeight)
         /// Where the harmony loops (heard in these keys), each beat also hears the loop's other rounds.
         func looped(_ keys: [Tonality]) -> [[Double]]? {
-            harmonicLoop.period(chroma: chroma, grid: grid, keys: keys).map { HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight) }
+            harmonicLoop.period(chroma: chroma, bass: oneLine ? [] : bass, grid: grid, keys: keys).map { HarmonicLoop.pooled(chroma, period: $0 * perBar, share: loopWeight) }
         }
         if oneLine {
             // The key and the chords are heard together, through the harmony the line implies; then,

@@ -41,6 +41,36 @@ func triadProgressionsGiveTheirKeyAndChords(symbols: [String], key: String) {
     #expect(reading.key.name == "C major")
 }
 
+@Test func aBassLineIsFollowedWhereTheTuneCouldGoRoundEveryBar() {
+    // E♭ minor in 3/4: i | iv | V7 | i | ii° | V7 | i | i, the bass a root on each downbeat. The tune
+    // leans on G♭, B♭ and C♭ throughout, so that alone it could be a one-bar loop of C♭maj7: heard so,
+    // every bar was C♭maj7. The bass denies that loop.
+    let bars: [[(Double, Int)]] = [
+        [(0, 75), (0.25, 78), (0.5, 78), (1, 78), (1.5, 77), (2, 82)],
+        [(0, 83), (1, 83), (1.5, 82)],
+        [(0, 82), (0.75, 83), (1, 83), (1.5, 82), (2, 82)],
+        [(0, 78), (0.25, 78), (0.5, 78), (1, 82), (2, 82)],
+        [(0, 78), (0.5, 77), (1, 75), (1.5, 77), (2, 75), (2.75, 75)],
+        [(0, 82), (1, 74), (1.75, 82)],
+        [(0, 75), (0.25, 73), (0.5, 75), (1, 71), (1.75, 70), (2, 73), (2.25, 71), (2.5, 73)],
+        [(0, 75), (1, 71), (1.5, 70)],
+    ]
+    var tune: [(Double, Double, Int)] = []
+    for (bar, notes) in bars.enumerated() {
+        for (index, note) in notes.enumerated() {
+            let end = index + 1 < notes.count ? notes[index + 1].0 : 3
+            tune.append((Double(bar * 3) + note.0, end - note.0, note.1))
+        }
+    }
+    let roots = [51, 44, 46, 51, 41, 46, 51, 51]
+    let bass = roots.enumerated().map { (Double($0.offset * 3), 0.95, $0.element) }
+    let document = Fixtures.document(
+        [Fixtures.track("h.melody", tune), Fixtures.track("h.bass", bass)], bars: 8, meter: Meter(3, 4))
+    let reading = Listener().read(document)
+    #expect(reading.key.name == "Eb minor")
+    #expect((0..<8).map { reading.chord(atBeat: $0 * 3).root } == roots.map { PitchClass.of($0) })
+}
+
 @Test func aMelodyAloneIsHeardInItsKey() {
     // "Twinkle, twinkle" in G: the tune alone, no chords.
     let tune = [67, 67, 74, 74, 76, 76, 74, 72, 72, 71, 71, 69, 69, 67]

@@ -51,6 +51,16 @@ private let overF = [[65, 69, 72, 69], [72, 69, 65, 60], [69, 65, 72, 77]]
     #expect(HarmonicLoop().periods(chroma: chroma(tune), grid: fourFour, keys: Array(repeating: g, count: 4)).map(\.period) == [nil])
 }
 
+@Test func aBassLineSaysHowLongTheLoopIs() {
+    // The same bar of tune eight times (C and E, which C, Am and F all hold), over a bass that goes
+    // C, A, F, G and round again: the tune alone goes round every bar; with its bass, every four.
+    let tune = chroma(Array(repeating: [72, 76, 72, 76], count: 8).flatMap { $0 })
+    let roots: [Int?] = [0, 9, 5, 7, 0, 9, 5, 7].flatMap { Array(repeating: $0, count: 4) }
+    let keys = Array(repeating: c, count: 8)
+    #expect(HarmonicLoop().period(chroma: tune, grid: fourFour, keys: keys) == 1)
+    #expect(HarmonicLoop().period(chroma: tune, bass: roots, grid: fourFour, keys: keys) == 4)
+}
+
 @Test func poolingSharesWhatEachRoundSays() {
     let two = chroma([60, 62, 64, 65])
     let pooled = HarmonicLoop.pooled(two, period: 2, share: 0.5)

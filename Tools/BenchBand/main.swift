@@ -385,6 +385,11 @@ if let flag = CommandLine.arguments.firstIndex(of: "--debug-piece"), flag + 1 < 
     for bar in 0..<piece.bars {
         let notes = piece.document[track: Piece.melodyTrack]!.sortedNotes.filter { $0.tick / grid.barTicks == bar }
         print("bar \(bar + 1) truth \(piece.truth[bar * grid.beatsPerBar]):", notes.map { "\(PitchClass.name($0.pitch, flats: piece.key.prefersFlats))@\(Double($0.tick % grid.barTicks) / 480)" }.joined(separator: " "))
+        // The other pitched parts, as MIDI pitch@beat/beats.
+        for track in piece.document.tracks where track.id != Piece.melodyTrack && !HeardTrack(track).isDrums {
+            let others = track.sortedNotes.filter { $0.tick / grid.barTicks == bar }
+            print("      \(track.id):", others.map { "\($0.pitch)@\(Double($0.tick % grid.barTicks) / 480)/\(Double($0.duration) / 480)" }.joined(separator: " "))
+        }
     }
     for segment in reading.segments {
         print(segment.startBeat, segment.beats, segment.candidates.map { "\($0.chord) \(format($0.probability, 2))" }.joined(separator: ", "))
