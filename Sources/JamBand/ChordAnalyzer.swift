@@ -15,7 +15,7 @@ public struct ChordAnalyzer: Sendable {
     public var halfBarCost: Double
     /// What a change on any other beat costs on top.
     public var offBeatCost: Double
-    /// Weight of a bass note on the chord's root, per beat.
+    /// Weight of a bass note on the chord's root, per beat (see `ChordEvidence` for a bass that moves in the bar).
     public var bassWeight: Double
     /// What a root moving down a fifth (V→I, ii→V), the commonest motion of tonal harmony, earns.
     public var fifthMotionBonus: Double
