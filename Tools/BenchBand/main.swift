@@ -386,7 +386,7 @@ if let flag = CommandLine.arguments.firstIndex(of: "--debug-piece"), flag + 1 < 
         let notes = piece.document[track: Piece.melodyTrack]!.sortedNotes.filter { $0.tick / grid.barTicks == bar }
         print("bar \(bar + 1) truth \(piece.truth[bar * grid.beatsPerBar]):", notes.map { "\(PitchClass.name($0.pitch, flats: piece.key.prefersFlats))@\(Double($0.tick % grid.barTicks) / 480)" }.joined(separator: " "))
         // The other pitched parts, as MIDI pitch@beat/beats.
-        for track in piece.document.tracks where track.id != Piece.melodyTrack && !HeardTrack(track).isDrums {
+        for track in piece.document.tracks where track.id != Piece.melodyTrack && track.instrument != .drums {
             let others = track.sortedNotes.filter { $0.tick / grid.barTicks == bar }
             print("      \(track.id):", others.map { "\($0.pitch)@\(Double($0.tick % grid.barTicks) / 480)/\(Double($0.duration) / 480)" }.joined(separator: " "))
         }
