@@ -97,7 +97,7 @@ let package = Package(
         ),
         .executableTarget(name: "jam-bench-core", dependencies: ["JamCore"], path: "Tools/BenchCore"),
         .executableTarget(name: "jam-bench-log", dependencies: ["JamLog", "JamCore"], path: "Tools/BenchLog"),
-        .executableTarget(name: "jam-bench-band", dependencies: ["JamBand", "JamCore"], path: "Tools/BenchBand"),
+        .executableTarget(name: "jam-bench-band", dependencies: ["JamBand", "JamCore", "JamMIDI"], path: "Tools/BenchBand"),
         .executableTarget(
             name: "jam-load",
             dependencies: [

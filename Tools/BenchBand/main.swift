@@ -1,19 +1,23 @@
 import Foundation
 import JamBand
 import JamCore
+import JamMIDI
 
 // jam-bench-band: the bandmate's quality on generated pieces with known chords, and its speed.
 //
-//   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--confusion] [--debug-piece N]
+//   swift run -c release jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--confusion] [--debug-piece N] [--export DIR]
 //
 // --confusion: for one-line pieces (melody alone or with drums) whose key is heard right, how each beat's
 // chord heard relates to the true one, and how well the analysis's confidence and support predict it.
+// --export DIR: every piece as played (the humans and the band) as DIR/piece-N.mid, and DIR/pieces.tsv with
+// each piece's true key and the key the band heard, for outside judges (Tools/judge_band_keys.py).
 
 struct Options {
     var pieces = 192
     var seed: UInt64 = 2024
     var runs = 20
     var verbose = false
+    var export: String?
 
     init(_ arguments: [String]) {
         var rest = arguments.dropFirst()
@@ -25,8 +29,9 @@ struct Options {
             case "--verbose", "-v": verbose = true
             case "--key-errors", "--confusion": break
             case "--debug-piece": _ = rest.popFirst()
+            case "--export": export = rest.popFirst()
             case "--help", "-h":
-                print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--confusion] [--debug-piece N]")
+                print("usage: jam-bench-band [--pieces N] [--seed S] [--runs R] [--verbose] [--key-errors] [--confusion] [--debug-piece N] [--export DIR]")
                 exit(0)
             default:
                 print("unknown argument \(argument)")
@@ -233,11 +238,20 @@ var supportCalibration = [Ratio](repeating: Ratio(), count: 10)
 var adaptations: [Int] = []
 var truthAdaptations: [Int] = []
 var unadapted = 0
+var manifest = "piece\ttonic\tmode\theard_tonic\theard_mode\ttexture\tstyle\n"
+if let directory = options.export {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+}
 for (index, piece) in pieces.enumerated() {
     let players = band(for: piece, seed: options.seed &+ UInt64(index) &* 7919)
     let (document, readings) = play(players, on: piece.document)
     let q = measure(piece, document, readings)
     overall.add(q)
+    if let directory = options.export {
+        let heard = readings[2].key
+        try Data(MIDIExport.bytes(from: document)).write(to: URL(fileURLWithPath: "\(directory)/piece-\(index).mid"))
+        manifest += "\(index)\t\(piece.key.tonic)\t\(piece.key.mode)\t\(heard.tonic)\t\(heard.mode)\t\(piece.texture.rawValue)\t\(piece.style)\n"
+    }
     byTexture[piece.texture, default: Quality()].add(q)
     byRepetition[piece.repeats, default: Quality()].add(q)
     if piece.texture == .melody || piece.texture == .drums {
@@ -287,6 +301,10 @@ for (index, piece) in pieces.enumerated() {
         } else { unadapted += 1 }
         if let beats = adaptation(shifted, after, from: 16, truth: true) { truthAdaptations.append(beats) }
     }
+}
+
+if let directory = options.export {
+    try manifest.write(toFile: "\(directory)/pieces.tsv", atomically: true, encoding: .utf8)
 }
 
 // Speed: 8 bars × 4 parts regenerated, from nothing and after a one-note edit.
