@@ -229,6 +229,8 @@ var maker = PieceMaker(seed: options.seed)
 let pieces = (0..<options.pieces).map { maker.piece(index: $0, texture: Piece.Texture.allCases[$0 % Piece.Texture.allCases.count]) }
 
 var overall = Quality()
+/// Every piece's own figures: the pieces are the sample, so the spread of the figures is theirs.
+var perPiece: [Quality] = []
 var byTexture: [Piece.Texture: Quality] = [:]
 var byRepetition: [Bool: Quality] = [:]
 var byKeyHeard: [Bool: Quality] = [:]
@@ -247,6 +249,7 @@ for (index, piece) in pieces.enumerated() {
     let (document, readings) = play(players, on: piece.document)
     let q = measure(piece, document, readings)
     overall.add(q)
+    perPiece.append(q)
     if let directory = options.export {
         let heard = readings[2].key
         try Data(MIDIExport.bytes(from: document)).write(to: URL(fileURLWithPath: "\(directory)/piece-\(index).mid"))
@@ -364,6 +367,18 @@ if let piece = pieces.first(where: { $0.bars == 8 && $0.meter == Meter(4, 4) }) 
     }
 }
 
+/// The half-width of the 95% interval of a figure pooled over the pieces (each piece's notes hang
+/// together, so the piece is the unit sampled: the ratio estimator's linearised variance).
+func interval(_ figure: (Quality) -> Ratio, over pieces: [Quality]) -> Double {
+    let all = pieces.map(figure).filter { $0.total > 0 }
+    let hits = all.reduce(0) { $0 + $1.hits }, total = all.reduce(0) { $0 + $1.total }
+    guard all.count > 1, total > 0 else { return .nan }
+    let ratio = hits / total
+    let squares = all.reduce(0) { $0 + ($1.hits - ratio * $1.total) * ($1.hits - ratio * $1.total) }
+    let n = Double(all.count)
+    return 1.96 * (squares * n / (n - 1)).squareRoot() / total
+}
+
 func line(_ label: String, _ q: Quality) -> String {
     "\(label.padding(toLength: 18, withPad: " ", startingAt: 0)) nic \(format(q.noteInChord.value))  strong bass \(format(q.strongBass.value)) keys \(format(q.strongKeys.value))  key \(format(q.key.value, 2))  chords \(format(q.chordExact.value, 2)) (root \(format(q.chordRoot.value, 2)))  silent \(format(q.silent.value))"
 }
@@ -371,8 +386,8 @@ func line(_ label: String, _ q: Quality) -> String {
 print("jam-bench-band: \(pieces.count) pieces of 8 bars (16 in two-beat meters), seed \(options.seed)")
 print("")
 print("note-in-chord, melody vs AI keys (goal ≥ 0.70):      \(format(overall.noteInChord.value))   [truth chords \(format(overall.oracleNoteInChord.value)), chords heard \(format(overall.readingNoteInChord.value)); ReaLchords 0.484, GAPT 0.497, human 0.727]")
-print("strong-beat chord tones vs truth (goal ≥ 0.95):   bass \(format(overall.strongBass.value))   keys \(format(overall.strongKeys.value))")
-print("key accuracy (goal ≥ 90%):                         \(format(overall.key.value * 100, 1))%   [Krumhansl–Schmuckler on the band's notes \(format(overall.outputKey.value * 100, 1))%, the humans' \(format(overall.humanKey.value * 100, 1))%, both \(format(overall.mixKey.value * 100, 1))%]")
+print("strong-beat chord tones vs truth (goal ≥ 0.95):   bass \(format(overall.strongBass.value)) ± \(format(interval(\.strongBass, over: perPiece)))   keys \(format(overall.strongKeys.value)) ± \(format(interval(\.strongKeys, over: perPiece)))   (± : 95% interval over the pieces)")
+print("key accuracy (goal ≥ 90%):                         \(format(overall.key.value * 100, 1))% ± \(format(interval(\.key, over: perPiece) * 100, 1))   [Krumhansl–Schmuckler on the band's notes \(format(overall.outputKey.value * 100, 1))%, the humans' \(format(overall.humanKey.value * 100, 1))%, both \(format(overall.mixKey.value * 100, 1))%]")
 print("chords heard = truth, per beat:                    \(format(overall.chordExact.value))   [root right \(format(overall.chordRoot.value))]")
 print("beats humans play and the band is silent (≤ 4%):   \(format(overall.silent.value * 100, 2))%   [the pitched parts alone: \(format(overall.silentPitched.value * 100, 2))%]")
 let meanAdaptation = adaptations.isEmpty ? Double.nan : Double(adaptations.reduce(0, +)) / Double(adaptations.count)
