@@ -156,19 +156,24 @@ def main():
                     f"| soprano: music21 {name(m21_soprano):9} jam {name(jam_soprano)}"
                 )
 
-    failed = False
     print(f"jam analyze against {len(chosen)} Bach chorales (music21 corpus):")
+    return 1 if report(tallies, FLOORS) else 0
+
+
+def report(tallies, floors, width=36):
+    """Prints each agreement (label: (hits, total)) with its floor, if any; True when one is under it."""
+    failed = False
     for label, (hits, total) in tallies.items():
         rate = hits / total if total else float("nan")
-        floor = FLOORS.get(label)
+        floor = floors.get(label)
         verdict = ""
         if floor is not None:
             verdict = f"  (floor {floor:.2f})"
             if rate < floor:
                 verdict += "  FAIL"
                 failed = True
-        print(f"  {label:36} {hits:3}/{total:<3} = {rate:.3f}{verdict}")
-    return 1 if failed else 0
+        print(f"  {label:{width}} {hits:3}/{total:<3} = {rate:.3f}{verdict}")
+    return failed
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 
-from test_analyze import jam_key, name, pitch_class
+from test_analyze import jam_key, music21_key, name, pitch_class, report
 
 # Agreement floors, under the first measurement (see BENCHMARKS.md).
 FLOORS = {
@@ -97,11 +97,6 @@ def write_midi(score, path):
     midi.save(path)
 
 
-def music21_key(score):
-    key = score.analyze("Krumhansl")
-    return (key.tonic.pitchClass, key.mode)
-
-
 def main():
     args = sys.argv[1:]
     if not args or args[0].startswith("-"):
@@ -157,23 +152,12 @@ def main():
                 title = re.search(r"^T:\s*(.*)$", tune, re.M)
                 print(f"{base:14} {name(reference):9} jam {name(found):9} music21 {name(peer):9} {title.group(1) if title else ''}")
 
-    failed = False
     songs = max(total for _, total in tallies.values()) if tallies else 0
     print(f"jam analyze against {songs} Essen folk songs (music21 corpus), melody alone:")
     if not tallies:
         print("  no song read: FAIL")
         return 1
-    for label, (hits, total) in tallies.items():
-        rate = hits / total if total else float("nan")
-        floor = FLOORS.get(label)
-        verdict = ""
-        if floor is not None:
-            verdict = f"  (floor {floor:.2f})"
-            if rate < floor:
-                verdict += "  FAIL"
-                failed = True
-        print(f"  {label:32} {hits:3}/{total:<3} = {rate:.3f}{verdict}")
-    return 1 if failed else 0
+    return 1 if report(tallies, FLOORS, width=32) else 0
 
 
 if __name__ == "__main__":
