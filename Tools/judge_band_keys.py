@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """An outside judge of the bandmate's key: music21's key analyses of exported MIDI.
 
-    swift run -c release jam-bench-band --seed S --export DIR
+    swift run -c release jam-bench-band --seed S --runs 1 --export DIR
     python3 Tools/judge_band_keys.py DIR
 
 For every piece jam-bench-band played and exported (the humans' parts and the band's), music21 finds the
 key of the whole file, of the humans' parts alone and of the band's parts alone (tracks named "AI ..."),
 and the script counts how often each is the piece's true key. Two of music21's analyses judge:
 analyze("key"), its default (Aarden-Essen profiles in music21 10), and analyze("Krumhansl")
-(Krumhansl-Kessler profiles). A bandmate that plays in the key makes the
-whole easier to read than the humans alone; one that plays in the wrong key, harder.
+(Krumhansl-Kessler profiles). A bandmate that plays in the key makes the whole easier to read than the
+humans alone; one that plays in the wrong key, harder.
 """
 import csv
 import os
@@ -17,9 +17,6 @@ import sys
 from collections import defaultdict
 
 import music21
-
-MODES = {"major": "major", "minor": "minor"}
-
 
 METHODS = ("key", "Krumhansl")
 
@@ -41,9 +38,11 @@ def judge(directory):
     if not pieces:
         sys.exit(f"no pieces listed in {directory}/pieces.tsv")
     hits = defaultdict(lambda: [0, 0])
+    own = 0
     for row in pieces:
-        truth = (int(row["tonic"]), MODES[row["mode"]])
-        heard = (int(row["heard_tonic"]), MODES[row["heard_mode"]])
+        truth = (int(row["tonic"]), row["mode"])
+        heard = (int(row["heard_tonic"]), row["heard_mode"])
+        own += heard == truth
         score = music21.converter.parse(os.path.join(directory, f"piece-{row['piece']}.mid"))
         parts = list(score.parts)
         band = [p for p in parts if (p.partName or "").startswith("AI ")]
@@ -56,7 +55,6 @@ def judge(directory):
                 for group in ("all", row["texture"], "band heard the key" if heard == truth else "band heard another key"):
                     hits[(method, group, name)][0] += found == truth
                     hits[(method, group, name)][1] += 1
-    own = sum((int(r["tonic"]), r["mode"]) == (int(r["heard_tonic"]), r["heard_mode"]) for r in pieces)
     print(f"{len(pieces)} pieces; the bandmate's own reading of the key is right for {100 * own / len(pieces):.1f}%")
     for method in METHODS:
         print(f"music21 {music21.__version__} analyze({method!r}) of the exported MIDI = the true key:")
