@@ -90,15 +90,21 @@ def name(key):
     return f"{names[key[0]]} {key[1]}"
 
 
-def main():
-    args = sys.argv[1:]
+def options(args, count):
+    """(jam, --count, --verbose, --cache) from a key judge's arguments, or None without a jam binary."""
     if not args or args[0].startswith("-"):
+        return None
+    count = int(args[args.index("--count") + 1]) if "--count" in args else count
+    cache = args[args.index("--cache") + 1] if "--cache" in args else None
+    return args[0], count, "--verbose" in args, cache
+
+
+def main():
+    parsed = options(sys.argv[1:], count=40)
+    if parsed is None:
         print(__doc__)
         return 2
-    jam = args[0]
-    count = int(args[args.index("--count") + 1]) if "--count" in args else 40
-    verbose = "--verbose" in args
-    cache = args[args.index("--cache") + 1] if "--cache" in args else None
+    jam, count, verbose, cache = parsed
 
     from music21 import corpus
 

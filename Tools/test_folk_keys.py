@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 
-from test_analyze import jam_key, music21_key, name, pitch_class, report
+from test_analyze import jam_key, music21_key, name, options, pitch_class, report
 
 # Agreement floors, under the first measurement (see BENCHMARKS.md).
 FLOORS = {
@@ -98,14 +98,11 @@ def write_midi(score, path):
 
 
 def main():
-    args = sys.argv[1:]
-    if not args or args[0].startswith("-"):
+    parsed = options(sys.argv[1:], count=200)
+    if parsed is None:
         print(__doc__)
         return 2
-    jam = args[0]
-    count = int(args[args.index("--count") + 1]) if "--count" in args else 200
-    verbose = "--verbose" in args
-    cache = args[args.index("--cache") + 1] if "--cache" in args else None
+    jam, count, verbose, cache = parsed
 
     import music21
 
